@@ -1,0 +1,40 @@
+// Binding for ReduceLROnPlateau.
+#include "prelude.hpp"
+
+namespace lrcore_py {
+
+void register_plateau(py::module_& m) {
+  using lrcore::ReduceLROnPlateau;
+  BoundClass<ReduceLROnPlateau> plateau(m, "ReduceLROnPlateau");
+  def_hooks<ReduceLROnPlateau>(plateau);
+  plateau
+      .def(py::init([](std::shared_ptr<DictGroups> g, const std::string& mode, double factor,
+                       std::int64_t patience, double threshold, const std::string& threshold_mode,
+                       std::int64_t cooldown, std::vector<double> min_lr, double eps,
+                       bool min_lr_is_list) {
+        return std::make_shared<Bound<ReduceLROnPlateau>>(g, mode, factor, patience, threshold,
+                                                          threshold_mode, cooldown,
+                                                          std::move(min_lr), eps, min_lr_is_list);
+      }))
+      .def("step", [](Bound<ReduceLROnPlateau>& s, double metric,
+                      std::optional<std::int64_t> epoch) { s.ReduceLROnPlateau::step(metric, epoch); },
+           py::arg("metric"), py::arg("epoch") = py::none())
+      .def("reset", &ReduceLROnPlateau::reset)
+      .def("init_is_better", &ReduceLROnPlateau::init_is_better)
+      .def("is_better", &ReduceLROnPlateau::is_better)
+      .def_readwrite("factor", &ReduceLROnPlateau::factor)
+      .def_readwrite("default_min_lr", &ReduceLROnPlateau::default_min_lr)
+      .def_readwrite("min_lrs", &ReduceLROnPlateau::min_lrs)
+      .def_readwrite("patience", &ReduceLROnPlateau::patience)
+      .def_readwrite("cooldown", &ReduceLROnPlateau::cooldown)
+      .def_readwrite("eps", &ReduceLROnPlateau::eps)
+      .def_readwrite("threshold", &ReduceLROnPlateau::threshold)
+      .def_readwrite("mode_max", &ReduceLROnPlateau::mode_max)
+      .def_readwrite("threshold_abs", &ReduceLROnPlateau::threshold_abs)
+      .def_readwrite("mode_worse", &ReduceLROnPlateau::mode_worse)
+      .def_readwrite("best", &ReduceLROnPlateau::best)
+      .def_readwrite("cooldown_counter", &ReduceLROnPlateau::cooldown_counter)
+      .def_readwrite("num_bad_epochs", &ReduceLROnPlateau::num_bad_epochs);
+}
+
+}  // namespace lrcore_py

@@ -1,0 +1,182 @@
+// Cosine schedules: CosineAnnealingLR (SGDR without restarts, torch's chainable recursion) and
+// CosineAnnealingWarmRestarts (SGDR).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "pymath.hpp"
+#include "scheduler.hpp"
+
+namespace lrcore {
+
+namespace detail {
+inline constexpr double kPi = 3.141592653589793;  // math.pi
+}
+
+// lr follows eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed as torch
+// does: by a recursion on the current lr, so that it composes with other schedulers.
+class CosineAnnealingLR : public LRScheduler {
+ public:
+  CosineAnnealingLR(Groups& groups, double T_max, double eta_min = 0.0,
+                    std::int64_t last_epoch = -1, Init init = Init::step)
+      : LRScheduler(groups), T_max(T_max), eta_min(eta_min) {
+    init_base(last_epoch);
+    finish_init(init);
+  }
+
+  void get_lr(double* out, std::size_t n) override {
+    using detail::kPi;
+    current_lrs(out);
+    if (is_initial_) return;
+    const double epoch = static_cast<double>(last_epoch_);
+    if (step_count_ == 1 && last_epoch_ > 0) {  // resumed with last_epoch: closed form once
+      require_groups(n, base_lrs_.size());
+      const double c = (1 + std::cos(pymath::div(epoch * kPi, T_max))) / 2;
+      for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+      return;
+    }
+    if (pymath::mod(epoch - 1 - T_max, 2 * T_max) == 0) {  // the bottom of a period: climb back
+      require_groups(n, base_lrs_.size());
+      const double c = (1 - std::cos(pymath::div(kPi, T_max))) / 2;
+      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c;
+      return;
+    }
+    const double ratio = pymath::div(1 + std::cos(pymath::div(kPi * epoch, T_max)),
+                                 1 + std::cos(pymath::div(kPi * (epoch - 1), T_max)));
+    for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - eta_min) + eta_min;
+  }
+  bool has_closed_form() const override { return true; }
+  bool closed_form_lr(double* out, std::size_t n) override {
+    using detail::kPi;
+    require_groups(n, base_lrs_.size());
+    const double c =
+        (1 + std::cos(pymath::div(kPi * static_cast<double>(last_epoch_), T_max))) / 2;
+    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+    return true;
+  }
+
+  double T_max;
+  double eta_min;
+};
+
+// SGDR: cosine from base_lr to eta_min over T_i epochs, then restart with T_i *= T_mult.
+class CosineAnnealingWarmRestarts : public LRScheduler {
+ public:
+  CosineAnnealingWarmRestarts(Groups& groups, std::int64_t T_0, std::int64_t T_mult = 1,
+                              double eta_min = 0.0, std::int64_t last_epoch = -1,
+                              Init init = Init::step)
+      : LRScheduler(groups), T_0(T_0), T_i(static_cast<double>(T_0)), T_mult(T_mult),
+        eta_min(eta_min), T_cur(static_cast<double>(last_epoch)) {
+    if (T_0 <= 0)
+      throw std::invalid_argument("Expected positive integer T_0, but got " + std::to_string(T_0));
+    if (T_mult < 1)
+      throw std::invalid_argument("Expected integer T_mult >= 1, but got " +
+                                  std::to_string(T_mult));
+    init_base(last_epoch);
+    finish_init(init);
+  }
+
+  // torch's CosineAnnealingWarmRestarts.step(): note it does not count _step_count.
+  void step() override {
+    const State saved = save();
+    try {
+      double epoch;
+      if (last_epoch_ < 0) {
+        epoch = 0;
+        advance_to(epoch);
+      } else {
+        epoch = static_cast<double>(last_epoch_ + 1);
+        T_cur = T_cur + 1;
+        if (T_cur >= T_i) {
+          T_cur = pymath::mod(T_cur, T_i);
+          T_i = T_i * static_cast<double>(T_mult);
+        }
+      }
+      apply(epoch);
+    } catch (...) {
+      restore(saved);
+      throw;
+    }
+  }
+
+  // torch's step(epoch): any non-negative epoch, fractional included.
+  void step_epoch(double epoch) override {
+    if (epoch < 0)
+      throw std::invalid_argument("Expected non-negative epoch, but got " + py_repr(epoch));
+    const State saved = save();
+    try {
+      advance_to(epoch);
+      apply(epoch);
+    } catch (...) {
+      restore(saved);
+      throw;
+    }
+  }
+
+  void get_lr(double* out, std::size_t n) override {
+    using detail::kPi;
+    require_groups(n, base_lrs_.size());
+    const double c = (1 + std::cos(pymath::div(kPi * T_cur, T_i))) / 2;
+    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+  }
+
+  std::int64_t T_0;
+  double T_i;
+  std::int64_t T_mult;
+  double eta_min;
+  double T_cur;
+
+ private:
+  struct State {
+    double T_i, T_cur;
+    std::int64_t last_epoch;
+  };
+  State save() const { return {T_i, T_cur, last_epoch_}; }
+  void restore(const State& s) {
+    T_i = s.T_i;
+    T_cur = s.T_cur;
+    last_epoch_ = s.last_epoch;
+  }
+
+  static std::string py_repr(double x) {
+    if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+    return std::to_string(x);
+  }
+
+  // The explicit-epoch branch of torch's step(epoch).
+  void advance_to(double epoch) {
+    const double t0 = static_cast<double>(T_0);
+    if (epoch >= t0) {
+      if (T_mult == 1) {
+        T_cur = pymath::mod(epoch, t0);
+      } else {
+        const double mult = static_cast<double>(T_mult);
+        const auto n = static_cast<std::int64_t>(
+            std::log(pymath::div(epoch, t0) * static_cast<double>(T_mult - 1) + 1) / std::log(mult));
+        const double mult_n = int_pow(T_mult, n);
+        T_cur = epoch - pymath::div(t0 * (mult_n - 1), static_cast<double>(T_mult - 1));
+        T_i = t0 * mult_n;
+      }
+    } else {
+      T_i = t0;
+      T_cur = epoch;
+    }
+  }
+
+  // T_mult ** n, exact as Python's integer power for every value a double holds exactly.
+  static double int_pow(std::int64_t base, std::int64_t n) {
+    double result = 1;
+    for (std::int64_t i = 0; i < n; ++i) result *= static_cast<double>(base);
+    return result;
+  }
+
+  void apply(double epoch) {
+    last_epoch_ = pymath::floor_to_int(epoch);
+    apply_lr(false);
+  }
+};
+
+}  // namespace lrcore

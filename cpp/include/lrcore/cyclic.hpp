@@ -1,0 +1,269 @@
+// Cyclical schedules that also cycle momentum: CyclicLR (Smith 2015) and OneCycleLR (Smith 2018).
+// Momentum goes to the groups' "momentum" (SGD-style) or beta1 (Adam-style), as torch does.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cosine.hpp"
+#include "pymath.hpp"
+#include "scheduler.hpp"
+
+namespace lrcore {
+
+namespace detail {
+// torch's _format_param: one value per group, a single value broadcast to every group.
+inline std::vector<double> per_group(const char* name, std::vector<double> values, std::size_t n) {
+  if (values.size() == 1 && n != 1) values.assign(n, values.front());
+  if (values.size() != n)
+    throw std::invalid_argument(std::string(name) +
+                                " must have the same length as optimizer.param_groups. " + name +
+                                " has " + std::to_string(values.size()) +
+                                " values, param_groups has " + std::to_string(n) + ".");
+  return values;
+}
+
+inline Key momentum_key(bool use_beta1) { return use_beta1 ? Key::beta1 : Key::momentum; }
+
+inline bool resolve_use_beta1(const Groups& groups) {
+  const MomentumKind kind = groups.momentum_kind();
+  if (kind == MomentumKind::none)
+    throw std::invalid_argument(
+        "optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+  return kind == MomentumKind::beta1;
+}
+}  // namespace detail
+
+using ScaleFunction = std::function<double(std::int64_t)>;
+
+// Triangular cycles between base_lr and max_lr (momentum between max and base momentum).
+class CyclicLR : public LRScheduler {
+ public:
+  CyclicLR(Groups& groups, std::vector<double> base_lr, std::vector<double> max_lr,
+           double step_size_up = 2000, std::optional<double> step_size_down = std::nullopt,
+           std::string mode = "triangular", double gamma = 1.0, ScaleFunction scale_fn = nullptr,
+           std::string scale_mode = "cycle", bool cycle_momentum = true,
+           std::vector<double> base_momentum = {0.8}, std::vector<double> max_momentum = {0.9},
+           std::int64_t last_epoch = -1, Init init = Init::step)
+      : LRScheduler(groups), gamma(gamma), cycle_momentum(cycle_momentum) {
+    const std::size_t n = groups.size();
+    std::vector<double> base_lrs = detail::per_group("base_lr", std::move(base_lr), n);
+    max_lrs = detail::per_group("max_lr", std::move(max_lr), n);
+    const double down = step_size_down ? *step_size_down : step_size_up;
+    total_size = step_size_up + down;
+    step_ratio = pymath::div(step_size_up, total_size);
+    if (mode != "triangular" && mode != "triangular2" && mode != "exp_range" && !scale_fn)
+      throw std::invalid_argument("mode is invalid and scale_fn is None");
+    this->mode = std::move(mode);
+    scale_fn_custom = std::move(scale_fn);
+    this->scale_mode = std::move(scale_mode);
+    init_scale_fn();
+    if (cycle_momentum) {
+      use_beta1 = detail::resolve_use_beta1(groups);
+      base_momentums = detail::per_group("base_momentum", std::move(base_momentum), n);
+      max_momentums = detail::per_group("max_momentum", std::move(max_momentum), n);
+    }
+    // All arguments are valid: now write to the groups, as torch does.
+    if (last_epoch == -1) {
+      groups.write(Key::lr, base_lrs.data());
+      if (cycle_momentum) {
+        groups.write(detail::momentum_key(use_beta1), max_momentums.data());
+        groups.write(Key::max_momentum, max_momentums.data());
+        groups.write(Key::base_momentum, base_momentums.data());
+      }
+    }
+    init_base(last_epoch);
+    pending_base_lrs_ = std::move(base_lrs);
+    finish_init(init);
+  }
+
+  // torch's CyclicLR sets base_lrs from base_lr only after the initial step, which used the
+  // groups' initial_lr.
+  void initial_step() override {
+    LRScheduler::initial_step();
+    if (pending_base_lrs_) {
+      base_lrs_ = std::move(*pending_base_lrs_);
+      pending_base_lrs_.reset();
+    }
+  }
+
+  // torch's _init_scale_fn: the built-in modes fix scale_mode.
+  void init_scale_fn() {
+    if (scale_fn_custom) return;
+    if (mode == "triangular" || mode == "triangular2") scale_mode = "cycle";
+    else if (mode == "exp_range") scale_mode = "iterations";
+  }
+
+  double scale_fn(std::int64_t x) const {
+    if (scale_fn_custom) return scale_fn_custom(x);
+    if (mode == "triangular2") return pymath::div(1.0, pymath::pow(2.0, static_cast<double>(x - 1)));
+    if (mode == "exp_range") return pymath::pow(gamma, static_cast<double>(x));
+    return 1.0;
+  }
+
+  void get_lr(double* out, std::size_t n) override {
+    require_groups(n, base_lrs_.size());
+    require_groups(n, max_lrs.size());
+    const double epoch = static_cast<double>(last_epoch_);
+    const double position = pymath::div(epoch, total_size);
+    const std::int64_t cycle = pymath::floor_to_int(1 + position);
+    const double x = 1.0 + position - static_cast<double>(cycle);
+    const double scale_factor =
+        x <= step_ratio ? pymath::div(x, step_ratio) : pymath::div(x - 1, step_ratio - 1);
+    // Computed once per step; torch calls scale_fn once per group with the same argument.
+    const double scale = scale_fn(scale_mode == "cycle" ? cycle : last_epoch_);
+    for (std::size_t g = 0; g < n; ++g) {
+      const double base_height = (max_lrs[g] - base_lrs_[g]) * scale_factor;
+      out[g] = base_lrs_[g] + base_height * scale;
+    }
+    if (cycle_momentum) {
+      require_groups(n, max_momentums.size());
+      momentum_.resize(n);
+      for (std::size_t g = 0; g < n; ++g) {
+        const double base_height = (max_momentums[g] - base_momentums[g]) * scale_factor;
+        momentum_[g] = max_momentums[g] - base_height * scale;
+      }
+      groups_->write(detail::momentum_key(use_beta1), momentum_.data());
+    }
+  }
+
+  std::vector<double> max_lrs;
+  double total_size = 0;
+  double step_ratio = 0;
+  std::string mode;
+  double gamma;
+  ScaleFunction scale_fn_custom;
+  std::string scale_mode;
+  bool cycle_momentum;
+  bool use_beta1 = false;
+  std::vector<double> base_momentums;
+  std::vector<double> max_momentums;
+
+ private:
+  std::optional<std::vector<double>> pending_base_lrs_;
+  std::vector<double> momentum_;
+};
+
+// One cycle: warm up from max_lr / div_factor to max_lr, then anneal to
+// max_lr / div_factor / final_div_factor (three_phase: back to the start first).
+class OneCycleLR : public LRScheduler {
+ public:
+  struct Phase {
+    double end_step;
+    Key start_lr, end_lr, start_momentum, end_momentum;
+  };
+
+  OneCycleLR(Groups& groups, std::vector<double> max_lr, std::int64_t total_steps,
+             double pct_start = 0.3, std::string anneal_strategy = "cos",
+             bool cycle_momentum = true, std::vector<double> base_momentum = {0.85},
+             std::vector<double> max_momentum = {0.95}, double div_factor = 25.0,
+             double final_div_factor = 1e4, bool three_phase = false,
+             std::int64_t last_epoch = -1, Init init = Init::step)
+      : LRScheduler(groups), total_steps(total_steps), cycle_momentum(cycle_momentum) {
+    if (total_steps <= 0)
+      throw std::invalid_argument("Expected positive integer total_steps, but got " +
+                                  std::to_string(total_steps));
+    const double total = static_cast<double>(total_steps);
+    if (three_phase) {
+      phases = {{pct_start * total - 1, Key::initial_lr, Key::max_lr, Key::max_momentum,
+                 Key::base_momentum},
+                {2 * pct_start * total - 2, Key::max_lr, Key::initial_lr, Key::base_momentum,
+                 Key::max_momentum},
+                {total - 1, Key::initial_lr, Key::min_lr, Key::max_momentum, Key::max_momentum}};
+    } else {
+      phases = {{pct_start * total - 1, Key::initial_lr, Key::max_lr, Key::max_momentum,
+                 Key::base_momentum},
+                {total - 1, Key::max_lr, Key::min_lr, Key::base_momentum, Key::max_momentum}};
+    }
+    if (pct_start < 0 || pct_start > 1)
+      throw std::invalid_argument("Expected float between 0 and 1 pct_start, but got " +
+                                  pymath::repr(pct_start));
+    if (anneal_strategy != "cos" && anneal_strategy != "linear")
+      throw std::invalid_argument("anneal_strategy must be one of 'cos' or 'linear', instead got " +
+                                  anneal_strategy);
+    this->anneal_strategy = std::move(anneal_strategy);
+    const std::size_t n = groups.size();
+    std::vector<double> max_lrs = detail::per_group("max_lr", std::move(max_lr), n);
+    std::vector<double> max_momentums, base_momentums;
+    if (cycle_momentum) {
+      use_beta1 = detail::resolve_use_beta1(groups);
+      max_momentums = detail::per_group("max_momentum", std::move(max_momentum), n);
+      base_momentums = detail::per_group("base_momentum", std::move(base_momentum), n);
+    }
+    if (last_epoch == -1) {
+      std::vector<double> initial(n), minimum(n);
+      for (std::size_t g = 0; g < n; ++g) {
+        initial[g] = pymath::div(max_lrs[g], div_factor);
+        minimum[g] = pymath::div(initial[g], final_div_factor);
+      }
+      groups.write(Key::initial_lr, initial.data());
+      groups.write(Key::max_lr, max_lrs.data());
+      groups.write(Key::min_lr, minimum.data());
+      if (cycle_momentum) {
+        groups.write(detail::momentum_key(use_beta1), max_momentums.data());
+        groups.write(Key::max_momentum, max_momentums.data());
+        groups.write(Key::base_momentum, base_momentums.data());
+      }
+    }
+    init_base(last_epoch);
+    finish_init(init);
+  }
+
+  void get_lr(double* out, std::size_t n) override {
+    const std::int64_t step_num = last_epoch_;
+    if (step_num > total_steps)
+      throw std::invalid_argument("Tried to step " + std::to_string(step_num) +
+                                  " times. The specified number of total steps is " +
+                                  std::to_string(total_steps));
+    // The phase and the position in it are the same for every group.
+    const double step = static_cast<double>(step_num);
+    double start_step = 0.0;
+    const Phase* phase = &phases.back();
+    for (std::size_t i = 0; i < phases.size(); ++i) {
+      if (step <= phases[i].end_step || i == phases.size() - 1) {
+        phase = &phases[i];
+        break;
+      }
+      start_step = phases[i].end_step;
+    }
+    const double pct = pymath::div(step - start_step, phase->end_step - start_step);
+    start_.resize(n);
+    end_.resize(n);
+    groups_->read(phase->start_lr, start_.data());
+    groups_->read(phase->end_lr, end_.data());
+    anneal(start_.data(), end_.data(), pct, out, n);
+    if (cycle_momentum) {
+      momentum_.resize(n);
+      groups_->read(phase->start_momentum, start_.data());
+      groups_->read(phase->end_momentum, end_.data());
+      anneal(start_.data(), end_.data(), pct, momentum_.data(), n);
+      groups_->write(detail::momentum_key(use_beta1), momentum_.data());
+    }
+  }
+
+  std::int64_t total_steps;
+  std::vector<Phase> phases;
+  std::string anneal_strategy;
+  bool cycle_momentum;
+  bool use_beta1 = false;
+
+ private:
+  void anneal(const double* start, const double* end, double pct, double* out,
+              std::size_t n) const {
+    if (anneal_strategy == "cos") {
+      const double cos_out = std::cos(detail::kPi * pct) + 1;
+      for (std::size_t g = 0; g < n; ++g) out[g] = end[g] + (start[g] - end[g]) / 2.0 * cos_out;
+    } else {
+      for (std::size_t g = 0; g < n; ++g) out[g] = (end[g] - start[g]) * pct + start[g];
+    }
+  }
+  std::vector<double> start_, end_, momentum_;
+};
+
+}  // namespace lrcore

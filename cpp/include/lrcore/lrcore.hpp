@@ -1,0 +1,17 @@
+// lrcore: torch.optim.lr_scheduler's schedules in C++17, bit-identical to PyTorch 2.13.
+#pragma once
+
+#include "composite.hpp"
+#include "cosine.hpp"
+#include "cyclic.hpp"
+#include "errors.hpp"
+#include "groups.hpp"
+#include "multiplicative.hpp"
+#include "plateau.hpp"
+#include "pymath.hpp"
+#include "scheduler.hpp"
+#include "swa.hpp"
+
+#define LRCORE_VERSION_MAJOR 0
+#define LRCORE_VERSION_MINOR 1
+#define LRCORE_VERSION_PATCH 0

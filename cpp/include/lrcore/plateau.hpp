@@ -1,0 +1,145 @@
+// ReduceLROnPlateau: multiply the lrs by `factor` once a metric has stopped improving for
+// `patience` steps.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pymath.hpp"
+#include "scheduler.hpp"
+
+namespace lrcore {
+
+class ReduceLROnPlateau : public LRScheduler {
+ public:
+  explicit ReduceLROnPlateau(Groups& groups, const std::string& mode = "min", double factor = 0.1,
+                             std::int64_t patience = 10, double threshold = 1e-4,
+                             const std::string& threshold_mode = "rel", std::int64_t cooldown = 0,
+                             std::vector<double> min_lr = {0.0}, double eps = 1e-8,
+                             bool min_lr_is_list = false)
+      : LRScheduler(groups), factor(factor), patience(patience), cooldown(cooldown), eps(eps) {
+    if (factor >= 1.0) throw std::invalid_argument("Factor should be < 1.0.");
+    const std::size_t n = groups.size();
+    if (min_lr_is_list || min_lr.size() != 1) {
+      if (min_lr.size() != n)
+        throw std::invalid_argument("expected " + std::to_string(n) + " min_lrs, got " +
+                                    std::to_string(min_lr.size()));
+      min_lrs = std::move(min_lr);
+    } else {
+      default_min_lr = min_lr.front();
+      min_lrs.assign(n, *default_min_lr);
+    }
+    init_is_better(mode, threshold, threshold_mode);
+    last_epoch_ = 0;
+    last_lr_.resize(n);
+    current_lrs(last_lr_.data());
+    reset();
+  }
+
+  void reset() {
+    best = mode_worse;
+    cooldown_counter = 0;
+    num_bad_epochs = 0;
+  }
+
+  // torch's _init_is_better: validate and set mode, threshold and threshold_mode.
+  void init_is_better(const std::string& mode, double threshold, const std::string& threshold_mode) {
+    if (mode != "min" && mode != "max")
+      throw std::invalid_argument("mode " + mode + " is unknown!");
+    if (threshold_mode != "rel" && threshold_mode != "abs")
+      throw std::invalid_argument("threshold mode " + threshold_mode + " is unknown!");
+    mode_max = mode == "max";
+    threshold_abs = threshold_mode == "abs";
+    mode_worse = mode_max ? -std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::infinity();
+    this->threshold = threshold;
+  }
+
+  bool is_better(double a, double best_so_far) const {
+    if (!mode_max && !threshold_abs) return a < best_so_far * (1.0 - threshold);
+    if (!mode_max) return a < best_so_far - threshold;
+    if (!threshold_abs) return a > best_so_far * (threshold + 1.0);
+    return a > best_so_far + threshold;
+  }
+  bool in_cooldown() const { return cooldown_counter > 0; }
+
+  // torch's step(metrics, epoch=None).
+  void step(double metric, std::optional<std::int64_t> epoch = std::nullopt) {
+    const std::size_t n = groups_->size();
+    // Everything that can fail (reading the groups, a changed group count) happens before any
+    // state changes.
+    last_lr_scratch_.resize(n);
+    current_lrs(last_lr_scratch_.data());
+    const std::int64_t new_epoch = epoch ? *epoch : last_epoch_ + 1;
+    bool better = is_better(metric, best);
+    std::int64_t bad = better ? 0 : num_bad_epochs + 1;
+    std::int64_t counter = cooldown_counter;
+    if (counter > 0) {
+      --counter;
+      bad = 0;
+    }
+    if (bad > patience) {
+      reduce_lr(last_lr_scratch_.data(), n);
+      counter = cooldown;
+      bad = 0;
+    }
+    last_epoch_ = new_epoch;
+    if (better) best = metric;
+    num_bad_epochs = bad;
+    cooldown_counter = counter;
+    std::swap(last_lr_, last_lr_scratch_);
+  }
+
+  void step() override {
+    throw std::invalid_argument("ReduceLROnPlateau.step() needs the metric: step(metrics)");
+  }
+  void step_epoch(double) override {
+    throw std::invalid_argument("ReduceLROnPlateau.step() needs the metric: step(metrics)");
+  }
+
+  double factor;
+  std::optional<double> default_min_lr;
+  std::vector<double> min_lrs;
+  std::int64_t patience;
+  std::int64_t cooldown;
+  double eps;
+  double threshold = 1e-4;
+  bool mode_max = false;
+  bool threshold_abs = false;
+  double mode_worse = std::numeric_limits<double>::infinity();
+  double best = std::numeric_limits<double>::infinity();
+  std::int64_t cooldown_counter = 0;
+  std::int64_t num_bad_epochs = 0;
+
+ private:
+  // torch's _reduce_lr; lrs holds the groups' current lrs and receives the new ones.
+  void reduce_lr(double* lrs, std::size_t n) {
+    if (n != min_lrs.size()) {
+      if (!default_min_lr)
+        throw std::runtime_error(
+            "The number of param groups in the `optimizer` (" + std::to_string(n) +
+            ") differs from when `ReduceLROnPlateau` was initialized (" +
+            std::to_string(min_lrs.size()) +
+            "), usually due to a new param group being added to the optimizer. Please modify "
+            "the `min_lrs` field to match the length of the `optimizer` param groups.");
+      min_lrs.assign(n, *default_min_lr);
+    }
+    for (std::size_t g = 0; g < n; ++g) {
+      const double old_lr = lrs[g];
+      const double new_lr = pymath::max(old_lr * factor, min_lrs[g]);
+      if (old_lr - new_lr > eps) {
+        groups_->set(Key::lr, g, new_lr);
+        lrs[g] = new_lr;
+      }
+    }
+  }
+  std::vector<double> last_lr_scratch_;
+};
+
+}  // namespace lrcore

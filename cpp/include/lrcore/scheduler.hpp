@@ -1,0 +1,203 @@
+// The base of every scheduler: torch's LRScheduler, its state and its step protocol.
+//
+// A step is: advance last_epoch, compute the new lrs (get_lr: torch's chainable form, reading the
+// groups' current lrs; or, for the deprecated step(epoch), the closed form), write them to the
+// groups. Values are computed into a buffer owned by the scheduler (no allocation once the number
+// of groups is known) and written only when all are computed, so a failing step leaves the groups
+// and the scheduler as they were.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.hpp"
+#include "groups.hpp"
+
+namespace lrcore {
+
+// Constructors take an Init: `step` performs torch's initial step, as torch's constructors do;
+// `deferred` leaves it to the caller (initial_step()), for wrappers that must finish setting up
+// first (the Python bindings install a user's get_lr override).
+enum class Init { step, deferred };
+
+class LRScheduler {
+ public:
+  // A scheduler whose get_lr a subclass supplies, as torch's LRScheduler.__init__ (a subclass
+  // passes Init::deferred and calls initial_step() once it is constructed).
+  LRScheduler(Groups& groups, std::int64_t last_epoch, Init init) : groups_(&groups) {
+    init_base(last_epoch);
+    finish_init(init);
+  }
+  virtual ~LRScheduler() = default;
+  LRScheduler(const LRScheduler&) = delete;
+  LRScheduler& operator=(const LRScheduler&) = delete;
+
+  // torch's step(): one more epoch, chainable form.
+  virtual void step() {
+    ++step_count_;
+    try {
+      update_lr(std::nullopt);
+    } catch (...) {
+      --step_count_;
+      throw;
+    }
+  }
+
+  // torch's deprecated step(epoch): jump to `epoch`, closed form where the schedule has one.
+  virtual void step_epoch(double epoch) {
+    if (epoch != std::floor(epoch) || !std::isfinite(epoch))
+      throw std::invalid_argument("epoch must be an integer for this scheduler");
+    ++step_count_;
+    try {
+      update_lr(static_cast<std::int64_t>(epoch));
+    } catch (...) {
+      --step_count_;
+      throw;
+    }
+  }
+
+  // torch's _update_lr(epoch): what step() does after counting the step; SequentialLR calls it
+  // directly with epoch 0 at a milestone.
+  virtual void update_lr(std::optional<std::int64_t> epoch) {
+    const std::int64_t saved_epoch = last_epoch_;
+    try {
+      if (!epoch) {
+        ++last_epoch_;
+        apply_lr(false);
+      } else {
+        last_epoch_ = *epoch;
+        apply_lr(true);
+      }
+    } catch (...) {
+      last_epoch_ = saved_epoch;
+      throw;
+    }
+  }
+
+  // torch's _initial_step(): reset the step count and step once in "initial" mode.
+  virtual void initial_step() {
+    step_count_ = 0;
+    is_initial_ = true;
+    try {
+      step();
+    } catch (...) {
+      is_initial_ = false;
+      throw;
+    }
+    is_initial_ = false;
+  }
+
+  // SequentialLR's recursive_undo: take back one epoch (composites recurse into their children).
+  virtual void undo_epoch() { --last_epoch_; }
+
+  // torch's get_lr(): the chainable form at last_epoch, from the groups' current values.
+  // Writes n values to out; may also write momentum to the groups (CyclicLR, OneCycleLR).
+  virtual void get_lr(double* out, std::size_t n) {
+    (void)out;
+    (void)n;
+    throw not_implemented_error("get_lr is not implemented for this scheduler");
+  }
+
+  // torch's _get_closed_form_lr(): returns false where the schedule has none.
+  virtual bool closed_form_lr(double* out, std::size_t n) {
+    (void)out;
+    (void)n;
+    return false;
+  }
+  virtual bool has_closed_form() const { return false; }
+
+  // State, mirroring torch's attributes.
+  std::int64_t last_epoch() const { return last_epoch_; }
+  void set_last_epoch(std::int64_t epoch) { last_epoch_ = epoch; }
+  std::int64_t step_count() const { return step_count_; }
+  void set_step_count(std::int64_t count) { step_count_ = count; }
+  const std::vector<double>& base_lrs() const { return base_lrs_; }
+  void set_base_lrs(std::vector<double> lrs) { base_lrs_ = std::move(lrs); }
+  const std::vector<double>& get_last_lr() const { return last_lr_; }
+  void set_last_lr(std::vector<double> lrs) { last_lr_ = std::move(lrs); }
+  bool is_initial() const { return is_initial_; }
+  void set_is_initial(bool value) { is_initial_ = value; }
+  bool get_lr_called_within_step() const { return within_step_; }
+  void set_get_lr_called_within_step(bool value) { within_step_ = value; }
+  Groups& groups() const { return *groups_; }
+
+ protected:
+  explicit LRScheduler(Groups& groups) : groups_(&groups) {}
+
+  // torch's LRScheduler.__init__ up to the initial step: record initial_lr (setdefault) for a
+  // fresh run, or require it when resuming, and take base_lrs from it.
+  void init_base(std::int64_t last_epoch) {
+    const std::size_t n = groups_->size();
+    if (last_epoch == -1) {
+      for (std::size_t g = 0; g < n; ++g)
+        if (!groups_->has(Key::initial_lr, g))
+          groups_->set(Key::initial_lr, g, groups_->get(Key::lr, g));
+    } else {
+      for (std::size_t g = 0; g < n; ++g)
+        if (!groups_->has(Key::initial_lr, g))
+          throw key_error("param 'initial_lr' is not specified in param_groups[" +
+                          std::to_string(g) +
+                          "] when resuming scheduler with last_epoch >= 0.\n"
+                          "This typically happens when:\n"
+                          "1. You're trying to resume training from a checkpoint but haven't "
+                          "properly loaded the optimizer state\n"
+                          "2. You're using last_epoch >= 0 for a fresh training run (not "
+                          "recommended)");
+    }
+    base_lrs_.resize(n);
+    groups_->read(Key::initial_lr, base_lrs_.data());
+    last_epoch_ = last_epoch;
+  }
+
+  // Compute the lrs for the current last_epoch (closed form if asked and available, else get_lr)
+  // and write them to the groups; last_lr becomes what was written.
+  void apply_lr(bool closed_form) {
+    const std::size_t n = groups_->size();
+    values_.resize(n);  // allocates only when the number of groups changes
+    WithinStep within(*this);
+    if (!closed_form || !closed_form_lr(values_.data(), n)) get_lr(values_.data(), n);
+    groups_->write(Key::lr, values_.data());
+    std::swap(last_lr_, values_);
+  }
+
+  void finish_init(Init init) {
+    if (init == Init::step) initial_step();
+  }
+
+  // Schedules that pair each group with its base lr need the group count they were built with
+  // (torch's zip(..., strict=True) raises ValueError otherwise).
+  void require_groups(std::size_t n, std::size_t expected) const {
+    if (n != expected)
+      throw std::invalid_argument("the optimizer has " + std::to_string(n) +
+                                  " param groups but the scheduler has " +
+                                  std::to_string(expected) +
+                                  " values per group (was a param group added?)");
+  }
+
+  // The groups' current lrs, as torch's _param_groups_val_list(optimizer, "lr").
+  void current_lrs(double* out) const { groups_->read(Key::lr, out); }
+
+  Groups* groups_;
+  std::int64_t last_epoch_ = -1;
+  std::int64_t step_count_ = 0;
+  std::vector<double> base_lrs_;
+  std::vector<double> last_lr_;
+  bool is_initial_ = false;
+  bool within_step_ = false;
+
+ private:
+  struct WithinStep {
+    explicit WithinStep(LRScheduler& s) : s_(s) { s_.within_step_ = true; }
+    ~WithinStep() { s_.within_step_ = false; }
+    LRScheduler& s_;
+  };
+  std::vector<double> values_;
+};
+
+}  // namespace lrcore

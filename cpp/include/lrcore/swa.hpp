@@ -1,0 +1,68 @@
+// SWALR (torch.optim.swa_utils): anneal each group's lr to its swa_lr over anneal_epochs, then
+// hold it.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cosine.hpp"
+#include "cyclic.hpp"
+#include "pymath.hpp"
+#include "scheduler.hpp"
+
+namespace lrcore {
+
+class SWALR : public LRScheduler {
+ public:
+  SWALR(Groups& groups, std::vector<double> swa_lr, std::int64_t anneal_epochs = 10,
+        std::string anneal_strategy = "cos", std::int64_t last_epoch = -1, Init init = Init::step)
+      : LRScheduler(groups), anneal_epochs(anneal_epochs) {
+    std::vector<double> swa_lrs = detail::per_group("swa_lr", std::move(swa_lr), groups.size());
+    if (anneal_strategy != "cos" && anneal_strategy != "linear")
+      throw std::invalid_argument("anneal_strategy must be one of 'cos' or 'linear', instead got " +
+                                  anneal_strategy);
+    if (anneal_epochs < 0)
+      throw std::invalid_argument("anneal_epochs must be equal or greater than 0, got " +
+                                  std::to_string(anneal_epochs));
+    this->anneal_strategy = std::move(anneal_strategy);
+    groups.write(Key::swa_lr, swa_lrs.data());
+    init_base(last_epoch);
+    finish_init(init);
+  }
+
+  double anneal_func(double t) const {
+    if (anneal_strategy == "cos") return (1 - std::cos(detail::kPi * t)) / 2;
+    return t;
+  }
+
+  void get_lr(double* out, std::size_t n) override {
+    std::int64_t step = step_count_ - 1;
+    if (anneal_epochs == 0) step = std::max<std::int64_t>(1, step);
+    const double span = static_cast<double>(std::max<std::int64_t>(1, anneal_epochs));
+    const double prev_t = pymath::max(0, pymath::min(1, static_cast<double>(step - 1) / span));
+    const double prev_alpha = anneal_func(prev_t);
+    const double t = pymath::max(0, pymath::min(1, static_cast<double>(step) / span));
+    const double alpha = anneal_func(t);
+    swa_.resize(n);
+    current_lrs(out);
+    groups_->read(Key::swa_lr, swa_.data());
+    for (std::size_t g = 0; g < n; ++g) {
+      // torch's _get_initial_lr: undo the previous step's interpolation.
+      const double prev_lr =
+          prev_alpha == 1 ? swa_[g] : pymath::div(out[g] - prev_alpha * swa_[g], 1 - prev_alpha);
+      out[g] = swa_[g] * alpha + prev_lr * (1 - alpha);
+    }
+  }
+
+  std::int64_t anneal_epochs;
+  std::string anneal_strategy;
+
+ private:
+  std::vector<double> swa_;
+};
+
+}  // namespace lrcore

@@ -1,0 +1,62 @@
+"""lrcore: torch.optim.lr_scheduler, computed by a C++17 core.
+
+    from lrcore import lr_scheduler      # in place of torch.optim.lr_scheduler
+"""
+
+from __future__ import annotations
+
+try:
+    from . import _core
+except ImportError as error:  # pragma: no cover - only on a broken install
+    raise ImportError(
+        "lrcore's compiled core (lrcore._core) could not be imported. Install lrcore with "
+        "`pip install .` (or a wheel) rather than running it from the source tree; "
+        f"the error was: {error}"
+    ) from error
+
+from . import lr_scheduler, swa_utils
+from .lr_scheduler import (
+    EPOCH_DEPRECATION_WARNING,
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    MultiplicativeLR,
+    MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
+    ReduceLROnPlateau,
+    SequentialLR,
+    StepLR,
+)
+from .swa_utils import SWALR
+
+__version__ = _core.__version__
+
+__all__ = [
+    "EPOCH_DEPRECATION_WARNING",
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SWALR",
+    "SequentialLR",
+    "StepLR",
+    "lr_scheduler",
+    "swa_utils",
+]
