@@ -12,6 +12,7 @@
 
 namespace lrcore {
 
+// The "* c / 2" below is torch's ((x * c) / 2), never x * (c / 2): they differ for subnormals.
 namespace detail {
 inline constexpr double kPi = 3.141592653589793;  // math.pi
 }
@@ -34,14 +35,14 @@ class CosineAnnealingLR : public LRScheduler {
     const double epoch = static_cast<double>(last_epoch_);
     if (step_count_ == 1 && last_epoch_ > 0) {  // resumed with last_epoch: closed form once
       require_groups(n, base_lrs_.size());
-      const double c = (1 + std::cos(pymath::div(epoch * kPi, T_max))) / 2;
-      for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+      const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max));
+      for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
       return;
     }
     if (pymath::mod(epoch - 1 - T_max, 2 * T_max) == 0) {  // the bottom of a period: climb back
       require_groups(n, base_lrs_.size());
-      const double c = (1 - std::cos(pymath::div(kPi, T_max))) / 2;
-      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c;
+      const double c = 1 - std::cos(pymath::div(kPi, T_max));
+      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c / 2;
       return;
     }
     const double ratio = pymath::div(1 + std::cos(pymath::div(kPi * epoch, T_max)),
@@ -52,9 +53,8 @@ class CosineAnnealingLR : public LRScheduler {
   bool closed_form_lr(double* out, std::size_t n) override {
     using detail::kPi;
     require_groups(n, base_lrs_.size());
-    const double c =
-        (1 + std::cos(pymath::div(kPi * static_cast<double>(last_epoch_), T_max))) / 2;
-    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+    const double c = 1 + std::cos(pymath::div(kPi * static_cast<double>(last_epoch_), T_max));
+    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
     return true;
   }
 
@@ -119,8 +119,8 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   void get_lr(double* out, std::size_t n) override {
     using detail::kPi;
     require_groups(n, base_lrs_.size());
-    const double c = (1 + std::cos(pymath::div(kPi * T_cur, T_i))) / 2;
-    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c;
+    const double c = 1 + std::cos(pymath::div(kPi * T_cur, T_i));
+    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
   }
 
   std::int64_t T_0;

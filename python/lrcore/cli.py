@@ -1,0 +1,37 @@
+"""The ``lrcore`` command (also ``python -m lrcore``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="lrcore", description="lrcore: torch.optim.lr_scheduler computed by a C++ core."
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="train a small numpy model with the seed's three schedules")
+    demo.add_argument("--epochs", type=int, default=100, help="epochs per example (default 100)")
+    args = parser.parse_args(argv)
+
+    if args.version:
+        from . import __version__
+
+        print(__version__)
+        return 0
+    if args.command == "demo":
+        if args.epochs <= 0:
+            parser.error("--epochs must be positive")
+        from . import demo as demo_module
+
+        demo_module.run(sys.stdout, epochs=args.epochs)
+        return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
