@@ -307,3 +307,59 @@ def test_demo_trains_and_follows_the_seed():
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "Example 1: StepLR" in out.stdout and "lr 0.05" in out.stdout
+
+
+# The pure-Python references (lrcore.reference) as a second oracle, on duck optimizers: lrcore and
+# the references agree bit for bit without torch in the loop.
+REFERENCE_SPECS = {
+    "StepLR": lambda M, o: M.StepLR(o, 3, 0.7),
+    "MultiStepLR": lambda M, o: M.MultiStepLR(o, [5, 9, 9, 40], 0.5),
+    "ConstantLR": lambda M, o: M.ConstantLR(o, 0.25, 7),
+    "LinearLR": lambda M, o: M.LinearLR(o, 0.2, 0.9, 11),
+    "ExponentialLR": lambda M, o: M.ExponentialLR(o, 0.985),
+    "PolynomialLR": lambda M, o: M.PolynomialLR(o, 150, 1.7),
+    "CosineAnnealingLR": lambda M, o: M.CosineAnnealingLR(o, 13, 0.003),
+    "CosineAnnealingWarmRestarts": lambda M, o: M.CosineAnnealingWarmRestarts(o, 4, 2, 1e-4),
+    "CyclicLR": lambda M, o: M.CyclicLR(o, [0.01, 0.02], 0.3, 7, 4, "triangular2"),
+    "CyclicLR-exp": lambda M, o: M.CyclicLR(o, 0.01, 0.3, 5, mode="exp_range", gamma=0.99),
+    "OneCycleLR": lambda M, o: M.OneCycleLR(o, [0.3, 0.1], total_steps=300, three_phase=True),
+    "LambdaLR": lambda M, o: M.LambdaLR(o, [lambda e: 0.97 ** e, lambda e: 1 / (1 + e)]),
+    "MultiplicativeLR": lambda M, o: M.MultiplicativeLR(o, lambda e: 0.995),
+    "SWALR": lambda M, o: M.SWALR(o, [0.05, 0.01], 17, "linear"),
+    "SequentialLR": lambda M, o: M.SequentialLR(
+        o, [M.LinearLR(o, 0.1, total_iters=5), M.CosineAnnealingLR(o, 50)], [5]),
+    "ChainedScheduler": lambda M, o: M.ChainedScheduler(
+        [M.StepLR(o, 10, 0.5), M.CyclicLR(o, 0.01, 0.1, 6)]),
+}
+
+
+class _DuckSGD:
+    def __init__(self):
+        self.param_groups = [{"lr": 0.1, "momentum": 0.9}, {"lr": 0.03, "momentum": 0.9}]
+        self.defaults = {"lr": 0.1, "momentum": 0.9}
+
+    def step(self):
+        pass
+
+
+class _LrcoreWithSWA:
+    """lrcore's names with SWALR beside them, shaped like lrcore.reference."""
+
+    def __getattr__(self, name):
+        return LSWA.SWALR if name == "SWALR" else getattr(LLR, name)
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_SPECS))
+def test_lrcore_equals_the_pure_python_reference(name):
+    from lrcore import reference
+
+    make = REFERENCE_SPECS[name]
+    a, b = _DuckSGD(), _DuckSGD()
+    mine, ref = make(_LrcoreWithSWA(), a), make(reference, b)
+    for _ in range(300):
+        a.step()
+        b.step()
+        mine.step()
+        ref.step()
+        assert a.param_groups == b.param_groups
+        assert mine.get_last_lr() == ref.get_last_lr()

@@ -238,13 +238,8 @@ class LRScheduler:
             self._print_lr(epoch)
 
     def _print_lr(self, epoch: Any) -> None:
-        # torch 2.1's print_lr
         for i, lr in enumerate(self._core.last_lr):
-            if epoch is None:
-                print(f"Adjusting learning rate of group {i} to {lr:.4e}.")
-            else:
-                epoch_str = ("%.2f" if isinstance(epoch, float) else "%.5d") % epoch
-                print(f"Epoch {epoch_str}: adjusting learning rate of group {i} to {lr:.4e}.")
+            self.print_lr(True, i, lr, epoch)
 
     def print_lr(self, is_verbose: bool, group: int, lr: float, epoch: Any = None) -> None:
         """torch 2.1's print_lr, kept for code that calls it."""
