@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 import time
 import warnings
@@ -23,7 +24,7 @@ import lrcore.reference as RLR
 from lrcore.swa_utils import SWALR as LrcoreSWALR
 
 # torch's composites step their children at construction and then warn about step order.
-warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()`")
+warnings.filterwarnings("ignore", message=re.escape("Detected call of `lr_scheduler.step()`"))
 
 SPECS = {
     "StepLR": lambda M, o: M.StepLR(o, step_size=30, gamma=0.1),
@@ -70,11 +71,11 @@ def measure(name: str, groups: int, steps: int, repeat: int) -> dict[str, float]
     for _ in range(repeat):
         for label, module in modules.items():  # interleaved, so drift hits all three alike
             opt = make_optimizer(groups)
-            opt.step()
             if name == "SWALR":
                 sched = SWA[label](opt, swa_lr=0.05, anneal_epochs=10**6)
             else:
                 sched = SPECS[name](module, opt)
+            opt.step()  # after the scheduler patched it, as in training
             samples[label].append(time_steps(sched, steps, name == "ReduceLROnPlateau"))
     return {k: statistics.median(v) for k, v in samples.items()}
 
