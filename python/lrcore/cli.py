@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -27,7 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--epochs must be positive")
         from . import demo as demo_module
 
-        demo_module.run(sys.stdout, epochs=args.epochs)
+        try:
+            demo_module.run(sys.stdout, epochs=args.epochs)
+        except BrokenPipeError:  # `lrcore demo | head`: the reader left; not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     parser.print_help()
     return 2
