@@ -15,7 +15,10 @@ void register_composite(py::module_& m) {
         return std::make_shared<Bound<SequentialLR>>(g, std::move(schedulers),
                                                      std::move(milestones), last_epoch);
       }))
-      .def("step", [](Bound<SequentialLR>& s) { s.SequentialLR::step(); })
+      .def("step", [](Bound<SequentialLR>& s) {
+        DictGroups::Batch batch(*s.groups_holder);
+        s.SequentialLR::step();
+      })
       .def_property("milestones", &SequentialLR::milestones, &SequentialLR::set_milestones);
 
   BoundClass<ChainedScheduler> chained(m, "ChainedScheduler");
@@ -24,7 +27,10 @@ void register_composite(py::module_& m) {
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<SchedulerPtr> schedulers) {
         return std::make_shared<Bound<ChainedScheduler>>(g, std::move(schedulers));
       }))
-      .def("step", [](Bound<ChainedScheduler>& s) { s.ChainedScheduler::step(); });
+      .def("step", [](Bound<ChainedScheduler>& s) {
+        DictGroups::Batch batch(*s.groups_holder);
+        s.ChainedScheduler::step();
+      });
 }
 
 }  // namespace lrcore_py

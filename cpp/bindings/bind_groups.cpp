@@ -92,8 +92,21 @@ DictGroups::DictGroups(py::object optimizer)
   (void)groups();  // fail now, not at the first step, if there are no param groups
 }
 
+DictGroups::Batch::Batch(const DictGroups& groups)
+    : groups_(groups), outermost_(!groups.batch_groups_) {
+  if (outermost_) groups_.batch_groups_ = groups_.groups();
+}
+
+DictGroups::Batch::~Batch() {
+  if (outermost_) groups_.batch_groups_ = py::object();
+}
+
 py::list DictGroups::groups() const {
-  py::object groups = optimizer_.attr("param_groups");
+  if (batch_groups_) return py::reinterpret_borrow<py::list>(batch_groups_);
+  static PyObject* name = PyUnicode_InternFromString("param_groups");
+  PyObject* raw = PyObject_GetAttr(optimizer_.ptr(), name);
+  if (!raw) throw py::error_already_set();
+  py::object groups = py::reinterpret_steal<py::object>(raw);
   if (PyList_CheckExact(groups.ptr())) return py::reinterpret_borrow<py::list>(groups);
   return py::list(groups);
 }

@@ -17,7 +17,10 @@ void register_plateau(py::module_& m) {
                                                           std::move(min_lr), eps, min_lr_is_list);
       }))
       .def("step", [](Bound<ReduceLROnPlateau>& s, double metric,
-                      std::optional<std::int64_t> epoch) { s.ReduceLROnPlateau::step(metric, epoch); },
+                      std::optional<std::int64_t> epoch) {
+             DictGroups::Batch batch(*s.groups_holder);
+             s.ReduceLROnPlateau::step(metric, epoch);
+           },
            py::arg("metric"), py::arg("epoch") = py::none())
       .def("reset", &ReduceLROnPlateau::reset)
       .def("init_is_better", &ReduceLROnPlateau::init_is_better)

@@ -38,9 +38,23 @@ class DictGroups final : public lrcore::Groups {
 
   const py::object& optimizer() const { return optimizer_; }
 
+  // While a Batch lives (one step), optimizer.param_groups is looked up once and reused.
+  class Batch {
+   public:
+    explicit Batch(const DictGroups& groups);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+   private:
+    const DictGroups& groups_;
+    bool outermost_;
+  };
+
  private:
   py::list groups() const;  // optimizer.param_groups, checked to be a list
   py::object optimizer_;
+  mutable py::object batch_groups_;  // set while a Batch is open
   lrcore::MomentumKind momentum_kind_;
 };
 
@@ -126,11 +140,13 @@ void def_scheduler_methods(Cls& cls) {
   cls.def("step",
           [](Bound<T>& s) {
             if (s.step_count() == 1) warn_step_order(s.groups_holder->optimizer());
+            DictGroups::Batch batch(*s.groups_holder);
             s.T::step();
           })
       .def("step_epoch",
            [](Bound<T>& s, double epoch) {
              if (s.step_count() == 1) warn_step_order(s.groups_holder->optimizer());
+             DictGroups::Batch batch(*s.groups_holder);
              s.T::step_epoch(epoch);
            })
       .def("update_lr",
