@@ -15,13 +15,7 @@ void register_base(py::module_& m) {
       .def_property("is_initial", &LRScheduler::is_initial, &LRScheduler::set_is_initial)
       .def_property("within_step", &LRScheduler::get_lr_called_within_step,
                     &LRScheduler::set_get_lr_called_within_step)
-      .def("undo_epoch", &LRScheduler::undo_epoch)
-      .def_property_readonly("groups", [](const LRScheduler& s) -> lrcore::Groups& {
-        return s.groups();
-      }, py::return_value_policy::reference_internal)
-      .def_property_readonly("has_closed_form", &LRScheduler::has_closed_form);
-
-  py::class_<lrcore::Groups>(m, "Groups");  // so `groups` above has a Python type
+      .def("undo_epoch", &LRScheduler::undo_epoch);
 
   BoundClass<LRScheduler> generic(m, "LRScheduler",
                                   "Core for a Python subclass that supplies get_lr().");

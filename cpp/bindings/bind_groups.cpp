@@ -181,14 +181,7 @@ void register_groups(py::module_& m) {
   });
   py::class_<DictGroups, std::shared_ptr<DictGroups>>(m, "DictGroups",
                                                         "The param groups of a Python optimizer.")
-      .def(py::init<py::object>(), py::arg("optimizer"))
-      .def_property_readonly("optimizer", &DictGroups::optimizer)
-      .def_property_readonly("use_beta1", [](const DictGroups& g) {
-        return g.momentum_kind() == lrcore::MomentumKind::beta1;
-      })
-      .def_property_readonly("has_momentum", [](const DictGroups& g) {
-        return g.momentum_kind() != lrcore::MomentumKind::none;
-      });
+      .def(py::init<py::object>(), py::arg("optimizer"));
 }
 
 }  // namespace lrcore_py

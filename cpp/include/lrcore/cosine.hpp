@@ -49,7 +49,6 @@ class CosineAnnealingLR : public LRScheduler {
                                  1 + std::cos(pymath::div(kPi * (epoch - 1), T_max)));
     for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - eta_min) + eta_min;
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     using detail::kPi;
     require_groups(n, base_lrs_.size());

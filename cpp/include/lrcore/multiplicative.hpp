@@ -96,7 +96,6 @@ class StepLR : public LRScheduler {
     if (last_epoch_ == 0 || pymath::mod(last_epoch_, step_size) != 0) return;
     detail::scale(out, n, gamma);
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const double factor =
@@ -127,7 +126,6 @@ class MultiStepLR : public LRScheduler {
     if (count == 0) return;
     detail::scale(out, n, pymath::pow(gamma, static_cast<double>(count)));
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const auto reached =
@@ -168,7 +166,6 @@ class ConstantLR : public LRScheduler {
     if (last_epoch_ != total_iters) return;
     detail::scale(out, n, pymath::div(1.0, factor));
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const double reached = last_epoch_ >= total_iters ? 1.0 : 0.0;
@@ -206,7 +203,6 @@ class LinearLR : public LRScheduler {
                                static_cast<double>(last_epoch_ - 1) * delta;
     detail::scale(out, n, 1.0 + pymath::div(delta, denominator));
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const double progress = static_cast<double>(std::min(total_iters, last_epoch_));
@@ -235,7 +231,6 @@ class ExponentialLR : public LRScheduler {
     if (is_initial_) return;
     detail::scale(out, n, gamma);
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const double factor = pymath::pow(gamma, static_cast<double>(last_epoch_));
@@ -264,7 +259,6 @@ class PolynomialLR : public LRScheduler {
     const double before = 1.0 - pymath::div(static_cast<double>(last_epoch_ - 1), total);
     detail::scale(out, n, pymath::pow(pymath::div(now, before), power));
   }
-  bool has_closed_form() const override { return true; }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     const double progress = pymath::div(static_cast<double>(std::min(total_iters, last_epoch_)),

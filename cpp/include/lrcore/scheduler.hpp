@@ -110,7 +110,6 @@ class LRScheduler {
     (void)n;
     return false;
   }
-  virtual bool has_closed_form() const { return false; }
 
   // State, mirroring torch's attributes.
   std::int64_t last_epoch() const { return last_epoch_; }
