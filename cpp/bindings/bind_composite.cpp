@@ -9,6 +9,7 @@ void register_composite(py::module_& m) {
 
   BoundClass<SequentialLR> sequential(m, "SequentialLR");
   def_hooks<SequentialLR>(sequential);
+  def_step_method<SequentialLR, false>(sequential);
   sequential
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<SchedulerPtr> schedulers,
                        std::vector<std::int64_t> milestones, std::int64_t last_epoch) {
@@ -23,6 +24,7 @@ void register_composite(py::module_& m) {
 
   BoundClass<ChainedScheduler> chained(m, "ChainedScheduler");
   def_hooks<ChainedScheduler>(chained);
+  def_step_method<ChainedScheduler, false>(chained);
   chained
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<SchedulerPtr> schedulers) {
         return std::make_shared<Bound<ChainedScheduler>>(g, std::move(schedulers));

@@ -2,6 +2,8 @@
 // the core's exceptions into the Python exceptions torch raises.
 #include "prelude.hpp"
 
+#include <structmember.h>
+
 namespace lrcore_py {
 namespace {
 
@@ -33,14 +35,58 @@ void set_item(PyObject* group, lrcore::Key key, PyObject* value) {
 }
 
 double value_of(PyObject* group, lrcore::Key key) {
+  if (PyDict_CheckExact(group)) {  // the hot path: a plain dict holding a float
+    PyObject* value = PyDict_GetItemWithError(group, key_object(key));
+    if (value && key == lrcore::Key::beta1 && PyTuple_CheckExact(value) &&
+        PyTuple_GET_SIZE(value) > 0)
+      value = PyTuple_GET_ITEM(value, 0);
+    if (value && PyFloat_CheckExact(value)) return PyFloat_AS_DOUBLE(value);
+  }
   py::object value = item(group, key);
   if (key == lrcore::Key::beta1) value = value[py::int_(0)];
   return to_double(value.ptr());
 }
 
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Make `*slot` (a value held by a dict or a tuple) equal `value` without allocating, when no one
+// else can tell: a float that only its container references is updated in place. Anything holding
+// a reference of its own (a variable, an optimizer.state_dict() copy, a checkpoint) raises the
+// reference count, and then a new float is made as torch would. Returns false if it cannot.
+bool update_float(PyObject* current, double value) {
+  if (!current || !PyFloat_CheckExact(current)) return false;
+  if (same_bits(PyFloat_AS_DOUBLE(current), value)) return true;  // nothing to do
+#ifdef Py_GIL_DISABLED
+  return false;  // reference counts are not a proof of exclusivity there
+#else
+  if (Py_REFCNT(current) != 1) return false;
+  reinterpret_cast<PyFloatObject*>(current)->ob_fval = value;
+  return true;
+#endif
+}
+
 void assign(PyObject* group, lrcore::Key key, double value) {
+  const bool plain = PyDict_CheckExact(group);
+  py::object held;  // a dict subclass's __getitem__ returns a new reference
+  PyObject* current = nullptr;
+  if (plain) {
+    current = PyDict_GetItemWithError(group, key_object(key));
+    if (!current && PyErr_Occurred()) throw py::error_already_set();
+  } else {
+    current = PyObject_GetItem(group, key_object(key));
+    if (current) {
+      held = py::reinterpret_steal<py::object>(current);
+    } else if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+      PyErr_Clear();
+    } else {
+      throw py::error_already_set();
+    }
+  }
   if (key == lrcore::Key::beta1) {
     // torch: group["betas"] = (beta1, *group["betas"][1:])
+    if (current && PyTuple_CheckExact(current) && PyTuple_GET_SIZE(current) > 0 &&
+        Py_REFCNT(current) == 1 && update_float(PyTuple_GET_ITEM(current, 0), value))
+      return;
     py::tuple old = py::tuple(item(group, key));
     py::tuple betas(old.size() == 0 ? 1 : old.size());
     betas[0] = py::float_(value);
@@ -48,20 +94,34 @@ void assign(PyObject* group, lrcore::Key key, double value) {
     set_item(group, key, betas.ptr());
     return;
   }
-  if (key == lrcore::Key::lr) {
-    PyObject* current = PyDict_Check(group) ? PyDict_GetItemWithError(group, key_object(key))
-                                            : nullptr;
-    if (current && PyFloat_CheckExact(current)) {
-      const double old = PyFloat_AS_DOUBLE(current);
-      if (std::memcmp(&old, &value, sizeof value) == 0) return;  // same float: nothing to do
-    } else if (current && !PyLong_Check(current) && PyObject_HasAttrString(current, "fill_")) {
-      // A Tensor lr is updated in place, as torch's _update_param_group_val does.
-      py::handle(current).attr("fill_")(value);
+  if (update_float(current, value)) return;
+  if (key == lrcore::Key::lr && current && !PyFloat_Check(current) && !PyLong_Check(current)) {
+    static PyObject* fill = PyUnicode_InternFromString("fill_");
+    PyObject* method = PyObject_GetAttr(current, fill);
+    if (method) {
+      // A Tensor lr is updated in place, as torch's _update_param_group_val does (unless it
+      // already holds the value: reading it costs a fraction of a fill_).
+      py::object bound = py::reinterpret_steal<py::object>(method);
+      const double held_value = PyFloat_AsDouble(current);
+      if (held_value == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+      } else if (same_bits(held_value, value)) {
+        return;
+      }
+      py::float_ boxed(value);
+      PyObject* result = PyObject_CallOneArg(method, boxed.ptr());
+      if (!result) throw py::error_already_set();
+      Py_DECREF(result);
       return;
     }
-    if (PyErr_Occurred()) throw py::error_already_set();
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError)) throw py::error_already_set();
+    PyErr_Clear();
   }
   py::float_ boxed(value);
+  if (plain) {
+    if (PyDict_SetItem(group, key_object(key), boxed.ptr()) != 0) throw py::error_already_set();
+    return;
+  }
   set_item(group, key, boxed.ptr());
 }
 
@@ -167,7 +227,35 @@ void warn_step_order(const py::object& optimizer) {
   if (message && PyErr_WarnEx(PyExc_UserWarning, message, 2) != 0) throw py::error_already_set();
 }
 
+PyObject* call_python_step(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames) {
+  static PyObject* name = PyUnicode_InternFromString("_python_step");
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  std::vector<PyObject*> all(static_cast<std::size_t>(nargs + nkw + 1));
+  all[0] = self;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) all[static_cast<std::size_t>(i + 1)] = args[i];
+  return PyObject_VectorcallMethod(name, all.data(), static_cast<std::size_t>(nargs + 1), kwnames);
+}
+
+CoreSlot& core_slot() {
+  static CoreSlot slot;
+  return slot;
+}
+
 void register_groups(py::module_& m) {
+  m.def(
+      "set_core_slot",
+      [](py::handle descriptor) {
+        if (Py_TYPE(descriptor.ptr()) != &PyMemberDescr_Type)
+          throw py::type_error("set_core_slot() takes the member descriptor of a __slots__ entry");
+        auto* member = reinterpret_cast<PyMemberDescrObject*>(descriptor.ptr());
+        if (member->d_member->type != T_OBJECT_EX)
+          throw py::type_error("set_core_slot(): not an object slot");
+        core_slot().offset = member->d_member->offset;
+        core_slot().owner = member->d_common.d_type;
+        Py_INCREF(core_slot().owner);  // kept for the life of the process
+      },
+      "Tell the fast step() where the Python LRScheduler class keeps _core (its __slots__).");
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

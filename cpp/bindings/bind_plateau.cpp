@@ -3,10 +3,40 @@
 
 namespace lrcore_py {
 
+namespace {
+
+using lrcore::ReduceLROnPlateau;
+
+// scheduler.step(metrics) with a plain float or int metric, with no Python frame; anything else
+// (a tensor, a numpy scalar, the deprecated epoch, verbose) goes to the Python _python_step.
+PyObject* plateau_step(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                       PyObject* kwnames) {
+  return guarded([&]() -> PyObject* {
+    py::object holder;
+    Bound<ReduceLROnPlateau>& s = core_of<ReduceLROnPlateau>(self, holder);
+    const bool plain = nargs == 1 && no_arguments(0, kwnames) && !s.python_step &&
+                       (PyFloat_CheckExact(args[0]) || PyLong_CheckExact(args[0]));
+    if (!plain) return call_python_step(self, args, nargs, kwnames);
+    const double metric = to_double(args[0]);  // float(metrics), OverflowError included
+    DictGroups::Batch batch(*s.groups_holder);
+    s.ReduceLROnPlateau::step(metric, std::nullopt);
+    Py_RETURN_NONE;
+  });
+}
+
+PyMethodDef plateau_step_def = {
+    "step", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(&plateau_step)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "step($self, metrics, epoch=None)\n--\n\nRecord the metric; reduce the lrs if it has "
+    "stopped improving."};
+
+}  // namespace
+
 void register_plateau(py::module_& m) {
-  using lrcore::ReduceLROnPlateau;
   BoundClass<ReduceLROnPlateau> plateau(m, "ReduceLROnPlateau");
   def_hooks<ReduceLROnPlateau>(plateau);
+  plateau.def_static("step_method",
+                     [](py::handle python_class) { return method_for(python_class, &plateau_step_def); });
   plateau
       .def(py::init([](std::shared_ptr<DictGroups> g, const std::string& mode, double factor,
                        std::int64_t patience, double threshold, const std::string& threshold_mode,

@@ -72,6 +72,7 @@ class Bound final : public GroupsHolder, public T {
   explicit Bound(std::shared_ptr<DictGroups> groups, Args&&... args)
       : GroupsHolder{std::move(groups)}, T(*groups_holder, std::forward<Args>(args)...) {}
 
+  bool python_step = false;  // step() must run the Python class's _python_step (verbose)
   py::object get_lr_hook;  // weakref to the Python scheduler whose get_lr() to call, or None
   py::object step_hook;    // weakref to the Python scheduler whose step() to call, or None
   py::object closed_form_hook;  // weakref to the scheduler whose _get_closed_form_lr() to call
@@ -91,14 +92,14 @@ class Bound final : public GroupsHolder, public T {
   }
   void step() override {
     if (step_hook && !step_hook.is_none()) {
-      owner(step_hook).attr("step")();
+      alive(step_hook).attr("step")();
       return;
     }
     T::step();
   }
 
  private:
-  static py::object owner(const py::object& weak) {
+  static py::object alive(const py::object& weak) {
     py::object obj = weak();
     if (obj.is_none()) throw std::runtime_error("the scheduler owning this core was deleted");
     return obj;
@@ -116,7 +117,7 @@ void warn_step_order(const py::object& optimizer);
 template <class T>
 void Bound<T>::call_python_lr_method(const char* method, const py::object& hook, double* out,
                                      std::size_t n) {
-  py::object values = owner(hook).attr(method)();
+  py::object values = alive(hook).attr(method)();
   py::sequence seq = values.cast<py::sequence>();
   const std::size_t m = seq.size();
   if (m != n)
@@ -125,10 +126,112 @@ void Bound<T>::call_python_lr_method(const char* method, const py::object& hook,
   for (std::size_t g = 0; g < n; ++g) out[g] = to_double(py::object(seq[g]).ptr());
 }
 
+// Runs f (which returns a new reference) for a raw CPython method: a C++ exception becomes the
+// Python exception pybind11's translators give it, and the method returns nullptr.
+template <class F>
+PyObject* guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+  }
+  return nullptr;
+}
+
+// type(self)._python_step(self, *args, **kwargs): the Python layer's full step, for whatever the
+// raw step does not handle itself (the deprecated epoch, a metric that is not a plain number,
+// verbose printing).
+PyObject* call_python_step(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                           PyObject* kwnames);
+
+// Where the Python base class keeps `_core` (a __slots__ member), set once by the Python layer.
+struct CoreSlot {
+  PyTypeObject* owner = nullptr;  // the Python LRScheduler class
+  Py_ssize_t offset = 0;
+};
+CoreSlot& core_slot();
+
+// self._core as a new reference: read from the slot when self is an LRScheduler.
+inline PyObject* core_object(PyObject* self) {
+  const CoreSlot& slot = core_slot();
+  if (slot.owner && PyObject_TypeCheck(self, slot.owner)) {
+    PyObject* core = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(self) + slot.offset);
+    if (core) {
+      Py_INCREF(core);
+      return core;
+    }
+  }
+  static PyObject* name = PyUnicode_InternFromString("_core");
+  return PyObject_GetAttr(self, name);  // raises AttributeError if unset
+}
+
+// The core of a Python scheduler: self._core, as a Bound<T>.
+template <class T>
+Bound<T>& core_of(PyObject* self, py::object& holder) {
+  PyObject* core = core_object(self);
+  if (!core) throw py::error_already_set();
+  holder = py::reinterpret_steal<py::object>(core);
+  // The common case without pybind11's general caster: a core made by these bindings, whose
+  // instance holds the one Bound<T> value.
+  static PyTypeObject* bound_type = reinterpret_cast<PyTypeObject*>(py::type::of<Bound<T>>().ptr());
+  if (Py_TYPE(core) == bound_type) {
+    auto* inst = reinterpret_cast<py::detail::instance*>(core);
+    void* value = inst->simple_layout ? inst->simple_value_holder[0] : nullptr;
+    if (value) return *static_cast<Bound<T>*>(value);
+  }
+  return py::cast<Bound<T>&>(holder);
+}
+
+inline bool no_arguments(Py_ssize_t nargs, PyObject* kwnames) {
+  return nargs == 0 && !(kwnames && PyTuple_GET_SIZE(kwnames) != 0);
+}
+
+// The Python class's step(self, epoch=None), written against the CPython API so that a training
+// loop's scheduler.step() reaches the core with no Python frame and no pybind11 dispatch. Composites
+// (kWarn false) do not give torch's step-order warning, as torch's do not.
+template <class T, bool kWarn>
+PyObject* class_step(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return guarded([&]() -> PyObject* {
+    py::object holder;
+    Bound<T>& s = core_of<T>(self, holder);
+    if (s.python_step || !no_arguments(nargs, kwnames))
+      return call_python_step(self, args, nargs, kwnames);
+    if (kWarn && s.step_count() == 1) warn_step_order(s.groups_holder->optimizer());
+    DictGroups::Batch batch(*s.groups_holder);
+    s.T::step();
+    Py_RETURN_NONE;
+  });
+}
+
+// Makes `def` a method of a Python class (a method descriptor, as a C type's methods are).
+inline py::object method_for(py::handle python_class, PyMethodDef* def) {
+  if (!PyType_Check(python_class.ptr())) throw py::type_error("step_method() takes a class");
+  PyObject* descr = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(python_class.ptr()), def);
+  if (!descr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(descr);
+}
+
+// Core class T gets step_method(python_class): the step() that the Python class installs.
+template <class T, bool kWarn = true, class Cls>
+void def_step_method(Cls& cls) {
+  static PyMethodDef def = {"step",
+                            reinterpret_cast<PyCFunction>(
+                                reinterpret_cast<void (*)(void)>(&class_step<T, kWarn>)),
+                            METH_FASTCALL | METH_KEYWORDS,
+                            "step($self, epoch=None)\n--\n\n"
+                            "Advance one step (call it after ``optimizer.step()``).\n\n"
+                            "``epoch`` is deprecated, as in torch: it jumps to that epoch, using "
+                            "the closed form where the schedule has one."};
+  cls.def_static("step_method", [](py::handle python_class) { return method_for(python_class, &def); });
+}
+
 // Where the Python layer installs its overrides (see Bound).
 template <class T, class Cls>
 void def_hooks(Cls& cls) {
-  cls.def_readwrite("get_lr_hook", &Bound<T>::get_lr_hook)
+  cls.def_readwrite("python_step", &Bound<T>::python_step)
+      .def_readwrite("get_lr_hook", &Bound<T>::get_lr_hook)
       .def_readwrite("step_hook", &Bound<T>::step_hook)
       .def_readwrite("closed_form_hook", &Bound<T>::closed_form_hook);
 }
@@ -163,8 +266,8 @@ void def_scheduler_methods(Cls& cls) {
              std::vector<double> out(s.groups().size());
              if (!s.T::closed_form_lr(out.data(), out.size())) return std::nullopt;
              return out;
-           })
-      ;
+           });
+  def_step_method<T>(cls);
   def_hooks<T>(cls);
 }
 

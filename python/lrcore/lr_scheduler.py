@@ -148,8 +148,13 @@ def _core_attr(name: str, doc: str = "", *, to_python: Callable[[Any], Any] | No
 
 
 def _builtin(cls: type) -> type:
-    """Mark an lrcore scheduler class: its get_lr/step are the core's, not a user override."""
+    """Mark an lrcore scheduler class: its get_lr/step are the core's, not a user override.
+
+    Its ``step`` becomes the core's C-level method (no Python frame on the hot path), which hands
+    what it does not handle itself (arguments, verbose printing) to the class's ``_python_step``.
+    """
     cls._builtin_class = cls  # type: ignore[attr-defined]
+    cls.step = getattr(_core, cls.__name__).step_method(cls)  # type: ignore[attr-defined]
     return cls
 
 
@@ -170,6 +175,8 @@ class LRScheduler:
         verbose (bool): print each group's new lr on every step (torch 2.1's format).
     """
 
+    # _core in a slot: the C-level step() reads it at a fixed offset instead of a dict lookup.
+    __slots__ = ("_core", "__dict__", "__weakref__")
     _core: Any
     _builtin_class: type
     # Torch's keys of the state shared by every scheduler, in torch's order.
@@ -188,7 +195,6 @@ class LRScheduler:
         """Adopt the core and, like torch's LRScheduler.__init__, take the initial step."""
         self.optimizer = optimizer
         self._core = core
-        self.verbose = verbose
         cls = type(self)
         builtin = cls._builtin_class
         me = weakref.ref(self)
@@ -197,11 +203,27 @@ class LRScheduler:
         own_closed_form = getattr(builtin, "_get_closed_form_lr", None)
         if getattr(cls, "_get_closed_form_lr", None) not in (None, own_closed_form):
             core.closed_form_hook = me
-        if verbose or cls.step is not builtin.step:
-            core.step_hook = me
+        self.verbose = verbose  # installs the step path (see the verbose property)
         _patch_optimizer_step(optimizer)
         if initial_step:
             core.initial_step()
+
+    @property
+    def verbose(self) -> bool:
+        """Print each update (torch 2.1's format)."""
+        return self._verbose
+
+    @verbose.setter
+    def verbose(self, value: bool) -> None:
+        self._verbose = value
+        core = getattr(self, "_core", None)
+        if core is None:
+            return
+        cls = type(self)
+        core.python_step = bool(value)  # the built-in step prints through _python_step
+        # Cores stepping this one (composites) call its Python step if that does more than the
+        # core's: a subclass's override, or printing.
+        core.step_hook = weakref.ref(self) if value or cls.step is not cls._builtin_class.step else None
 
     # State kept in the core -------------------------------------------------------------
     last_epoch = _core_attr("last_epoch", "Index of the last epoch (step) taken.")
@@ -223,12 +245,13 @@ class LRScheduler:
         """
         raise NotImplementedError
 
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one step (call it after ``optimizer.step()``).
+    def step(self, epoch: int | None = None) -> None:  # replaced by the core's, see _builtin
+        """Advance one step (call it after ``optimizer.step()``)."""
+        self._python_step(epoch)
 
-        ``epoch`` is deprecated, as in torch: it jumps to that epoch using the closed form where
-        the schedule has one.
-        """
+    def _python_step(self, epoch: int | None = None) -> None:
+        """step() with everything: the deprecated ``epoch`` (a jump to that epoch, by the closed
+        form where the schedule has one, as in torch) and verbose printing."""
         if epoch is None:
             self._core.step()
         else:
@@ -294,6 +317,9 @@ class LRScheduler:
 
     def __repr__(self) -> str:
         return f"<lrcore {type(self).__name__} last_epoch={self.last_epoch} lrs={self._last_lr}>"
+
+
+_core.set_core_slot(LRScheduler.__dict__["_core"])
 
 
 class _LRScheduler(LRScheduler):
@@ -670,7 +696,7 @@ class SequentialLR(_Composite, LRScheduler):
     def _milestones(self, value: list[int]) -> None:
         self._core.milestones = [_epoch_int(m) for m in value]
 
-    def step(self) -> None:  # type: ignore[override]
+    def _python_step(self) -> None:  # type: ignore[override]
         """Step the scheduler that owns the next epoch."""
         self._core.step()
 
@@ -703,7 +729,7 @@ class ChainedScheduler(_Composite, LRScheduler):
         core = _core.ChainedScheduler(_groups(optimizer), [s._core for s in schedulers])
         self._attach(optimizer, core, verbose, initial_step=False)
 
-    def step(self) -> None:  # type: ignore[override]
+    def _python_step(self) -> None:  # type: ignore[override]
         """Step every scheduler in turn."""
         self._core.step()
 
@@ -750,6 +776,10 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record the metric; reduce the lrs if it has stopped improving."""
+        self._python_step(metrics, epoch)
+
+    def _python_step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
+        """step() for any metric (``float(metrics)``), the deprecated epoch, and printing."""
         current = float(metrics)
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
@@ -939,7 +969,7 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
         self._attach(optimizer, _core.CosineAnnealingWarmRestarts(_groups(optimizer), T_0, T_mult,
                                                                   eta_min, last_epoch), verbose)
 
-    def step(self, epoch: float | None = None) -> None:
+    def _python_step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (fractional epochs allowed)."""
         if epoch is None:
             self._core.step()
