@@ -16,6 +16,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="train a small numpy model with the seed's three schedules")
     demo.add_argument("--epochs", type=int, default=100, help="epochs per example (default 100)")
+    from . import bench as bench_module
+
+    bench = sub.add_parser(
+        "bench", help="time scheduler.step(): lrcore vs torch vs the pure-Python references",
+        description=bench_module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench_module.add_arguments(bench)
     args = parser.parse_args(argv)
 
     if args.version:
@@ -33,6 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # `lrcore demo | head`: the reader left; not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    if args.command == "bench":
+        try:
+            return bench_module.run_from_args(bench, args, argv)
+        except BrokenPipeError:  # `lrcore bench | head`, as for demo
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     parser.print_help()
     return 2
 
