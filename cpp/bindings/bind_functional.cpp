@@ -53,6 +53,9 @@ py::array_t<double> scaled(const Int64s& steps, const Doubles& base_lrs, bool pe
 void register_functional(py::module_& m) {
   using py::arg;
 
+  m.def("functional_set_max_threads", &fn::set_max_threads, arg("n"));
+  m.def("functional_max_threads", &fn::max_threads);
+
   m.def("functional_step_lr",
         [](Int64s steps, Doubles base_lrs, bool per_group, std::int64_t step_size, double gamma) {
           return scaled(steps, base_lrs, per_group, [&](auto s, auto n, auto b, auto G, auto o) {

@@ -51,6 +51,11 @@ Arguments and errors
     CyclicLR's custom ``scale_fn``/``scale_mode`` are not supported (no closed form in C++);
     only the built-in modes.
 
+Threads
+    Arrays of more than 2**16 steps are split over up to ``get_max_threads()`` threads (default:
+    the number of CPUs); ``set_max_threads(1)`` keeps every call on the calling thread. The
+    values do not depend on it.
+
 Exactness limit
     Integer intermediates are exact while they stay below 2**53 (where Python's ints are exact
     but float64 is not): ``polynomial_lr``'s ``min(total_iters, step) / total_iters`` and
@@ -73,16 +78,31 @@ __all__ = [
     "cyclic_lr",
     "cyclic_momentum",
     "exponential_lr",
+    "get_max_threads",
     "linear_lr",
     "multi_step_lr",
     "one_cycle_lr",
     "one_cycle_momentum",
     "polynomial_lr",
+    "set_max_threads",
     "step_lr",
 ]
 
 _INT64_MAX = np.iinfo(np.int64).max
 _INT64_MIN = np.iinfo(np.int64).min
+
+
+def set_max_threads(n: int) -> None:
+    """Use at most ``n`` threads per call (0: as many as CPUs, the default)."""
+    n = _index("n", n)
+    if n < 0:
+        raise ValueError(f"Expected a non-negative number of threads, but got {n}")
+    _core.functional_set_max_threads(n)
+
+
+def get_max_threads() -> int:
+    """The most threads one call uses."""
+    return _core.functional_max_threads()
 
 
 # ---- inputs ---------------------------------------------------------------------------------

@@ -12,11 +12,16 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "errors.hpp"
 #include "pymath.hpp"
@@ -114,16 +119,21 @@ struct WarmRestartsPoint {
 };
 
 // The explicit-epoch branch of torch's CosineAnnealingWarmRestarts.step(epoch), epoch >= 0.
-inline WarmRestartsPoint warm_restarts_point(double epoch, std::int64_t T_0, std::int64_t T_mult) {
+// log_mult is std::log(T_mult) (math.log's base), passed in so that loops compute it once.
+inline WarmRestartsPoint warm_restarts_point(double epoch, std::int64_t T_0, std::int64_t T_mult,
+                                             double log_mult) {
   const double t0 = static_cast<double>(T_0);
   if (!(epoch >= t0)) return {epoch, t0};
   if (T_mult == 1) return {pymath::mod(epoch, t0), t0};
   const double log_arg = pymath::div(epoch, t0) * static_cast<double>(T_mult - 1) + 1;
-  const double log_n = std::log(log_arg) / std::log(static_cast<double>(T_mult));
+  const double log_n = std::log(log_arg) / log_mult;
   require_integral_convertible(log_n);  // int(math.log(...))
   const auto n = static_cast<std::int64_t>(log_n);
   const double mult_n = int_pow(T_mult, n);
   return {epoch - pymath::div(t0 * (mult_n - 1), static_cast<double>(T_mult - 1)), t0 * mult_n};
+}
+inline WarmRestartsPoint warm_restarts_point(double epoch, std::int64_t T_0, std::int64_t T_mult) {
+  return warm_restarts_point(epoch, T_0, T_mult, std::log(static_cast<double>(T_mult)));
 }
 
 // ---- CyclicLR -------------------------------------------------------------------------------
@@ -195,117 +205,193 @@ inline double anneal_linear_value(double start, double end, double pct) {
 }
 
 // ---- Vectorized loops -----------------------------------------------------------------------
+//
+// Large arrays are split into contiguous chunks computed on up to hardware_concurrency() threads
+// (each value depends only on its own step, so the result is the same as one loop's; see
+// set_max_threads). If steps
+// fail, the exception of the first failing step is rethrown, as a serial loop would.
 
 namespace detail {
-// out[i * G + g] = base[g] * factor(steps[i]); a factor is computed once per distinct run of
-// equal steps' factor inputs by the caller's functor.
+inline std::atomic<std::size_t>& max_threads_setting() {
+  static std::atomic<std::size_t> value{0};
+  return value;
+}
+}  // namespace detail
+
+// The most threads a loop uses; 0 (the default): std::thread::hardware_concurrency().
+inline void set_max_threads(std::size_t n) { detail::max_threads_setting().store(n); }
+inline std::size_t max_threads() {
+  const std::size_t n = detail::max_threads_setting().load();
+  return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency());
+}
+
+namespace detail {
+
+inline constexpr std::size_t kMinChunk = std::size_t{1} << 16;  // steps per thread, at least
+
+inline std::size_t thread_count(std::size_t n) {
+  return std::max<std::size_t>(1, std::min(max_threads(), n / kMinChunk));
+}
+
+// body(begin, end) over [0, n), in chunks, in parallel when n is large.
+template <class Body>
+inline void parallel_chunks(std::size_t n, Body body) {
+  const std::size_t T = thread_count(n);
+  if (T <= 1) return body(std::size_t{0}, n);
+  const std::size_t chunk = (n + T - 1) / T;
+  std::vector<std::exception_ptr> errors(T);
+  auto run = [&](std::size_t t) {
+    const std::size_t begin = t * chunk;
+    const std::size_t end = std::min(n, begin + chunk);
+    try {
+      if (begin < end) body(begin, end);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(T - 1);
+  for (std::size_t t = 1; t < T; ++t) {
+    try {
+      threads.emplace_back(run, t);
+    } catch (const std::system_error&) {  // no thread to be had: compute that chunk here
+      run(t);
+    }
+  }
+  run(0);
+  for (std::thread& th : threads) th.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// out[i * G + g] = base[g] * factor(steps[i]) for i in [begin, end).
 template <class Factor>
-inline void scale_loop(const std::int64_t* steps, std::size_t n, const double* base,
-                       std::size_t G, double* out, Factor factor) {
+inline void scale_range(const std::int64_t* steps, std::size_t begin, std::size_t end,
+                        const double* base, std::size_t G, double* out, Factor&& factor) {
   if (G == 1) {
     const double b = base[0];
-    for (std::size_t i = 0; i < n; ++i) out[i] = b * factor(steps[i]);
+    for (std::size_t i = begin; i < end; ++i) out[i] = b * factor(steps[i]);
     return;
   }
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = begin; i < end; ++i) {
     const double f = factor(steps[i]);
     for (std::size_t g = 0; g < G; ++g) out[i * G + g] = base[g] * f;
   }
+}
+
+// scale_range over all n steps, in parallel chunks; make_factor() gives each chunk its own
+// factor functor (its own memo).
+template <class MakeFactor>
+inline void scale_loop(const std::int64_t* steps, std::size_t n, const double* base,
+                       std::size_t G, double* out, MakeFactor make_factor) {
+  parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+    scale_range(steps, begin, end, base, G, out, make_factor());
+  });
 }
 }  // namespace detail
 
 inline void step_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                     std::size_t G, std::int64_t step_size, double gamma, double* out) {
   // pow is pure: reuse the factor while epoch // step_size stays the same (sorted steps).
-  std::int64_t last_k = 0;
-  double last_f = 0;
-  bool have = false;
-  detail::scale_loop(steps, n, base_lrs, G, out, [&](std::int64_t e) {
-    const std::int64_t k = pymath::floordiv(e, step_size);
-    if (!have || k != last_k) {
-      last_f = pymath::pow(gamma, static_cast<double>(k));
-      last_k = k;
-      have = true;
-    }
-    return last_f;
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=, have = false, last_k = std::int64_t{0}, last_f = 0.0](std::int64_t e) mutable {
+      const std::int64_t k = pymath::floordiv(e, step_size);
+      if (!have || k != last_k) {
+        last_f = pymath::pow(gamma, static_cast<double>(k));
+        last_k = k;
+        have = true;
+      }
+      return last_f;
+    };
   });
 }
 
 inline void multi_step_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                           std::size_t G, const std::int64_t* milestones, std::size_t n_milestones,
                           double gamma, double* out) {
-  // Powers of gamma by number of milestones reached, computed once.
-  std::int64_t last_k = -1;
-  double last_f = 0;
-  detail::scale_loop(steps, n, base_lrs, G, out, [&](std::int64_t e) {
-    const std::int64_t k =
-        std::upper_bound(milestones, milestones + n_milestones, e) - milestones;
-    if (k != last_k) {
-      last_f = pymath::pow(gamma, static_cast<double>(k));
-      last_k = k;
-    }
-    return last_f;
+  // The factor changes only when the number of milestones reached does.
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=, last_k = std::int64_t{-1}, last_f = 0.0](std::int64_t e) mutable {
+      const std::int64_t k =
+          std::upper_bound(milestones, milestones + n_milestones, e) - milestones;
+      if (k != last_k) {
+        last_f = pymath::pow(gamma, static_cast<double>(k));
+        last_k = k;
+      }
+      return last_f;
+    };
   });
 }
 
 inline void constant_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                         std::size_t G, double factor, std::int64_t total_iters, double* out) {
-  detail::scale_loop(steps, n, base_lrs, G, out,
-                     [&](std::int64_t e) { return constant_lr_factor(e, factor, total_iters); });
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=](std::int64_t e) { return constant_lr_factor(e, factor, total_iters); };
+  });
 }
 
 inline void linear_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                       std::size_t G, double start_factor, double end_factor,
                       std::int64_t total_iters, double* out) {
-  detail::scale_loop(steps, n, base_lrs, G, out, [&](std::int64_t e) {
-    return linear_lr_factor(e, start_factor, end_factor, total_iters);
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=](std::int64_t e) {
+      return linear_lr_factor(e, start_factor, end_factor, total_iters);
+    };
   });
 }
 
 inline void exponential_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                            std::size_t G, double gamma, double* out) {
-  detail::scale_loop(steps, n, base_lrs, G, out,
-                     [&](std::int64_t e) { return exponential_lr_factor(e, gamma); });
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=](std::int64_t e) { return exponential_lr_factor(e, gamma); };
+  });
 }
 
 inline void polynomial_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                           std::size_t G, std::int64_t total_iters, double power, double* out) {
-  // Past total_iters the factor is constant: compute it once.
-  bool have_tail = false;
-  double tail = 0;
-  detail::scale_loop(steps, n, base_lrs, G, out, [&](std::int64_t e) {
-    if (e >= total_iters && total_iters != 0) {
-      if (!have_tail) {
-        tail = polynomial_lr_factor(e, total_iters, power);
-        have_tail = true;
+  // From total_iters on (total_iters != 0) the factor is constant: computed once.
+  detail::scale_loop(steps, n, base_lrs, G, out, [&] {
+    return [=, have_tail = false, tail = 0.0](std::int64_t e) mutable {
+      if (e >= total_iters && total_iters != 0) {
+        if (!have_tail) {
+          tail = polynomial_lr_factor(e, total_iters, power);
+          have_tail = true;
+        }
+        return tail;
       }
-      return tail;
-    }
-    return polynomial_lr_factor(e, total_iters, power);
+      return polynomial_lr_factor(e, total_iters, power);
+    };
   });
 }
 
 inline void cosine_annealing_lr(const std::int64_t* steps, std::size_t n, const double* base_lrs,
                                 std::size_t G, double T_max, double eta_min, double* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const double term = cosine_term(static_cast<double>(steps[i]), T_max);
-    for (std::size_t g = 0; g < G; ++g) out[i * G + g] = cosine_value(base_lrs[g], eta_min, term);
-  }
+  detail::parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const double term = cosine_term(static_cast<double>(steps[i]), T_max);
+      for (std::size_t g = 0; g < G; ++g)
+        out[i * G + g] = cosine_value(base_lrs[g], eta_min, term);
+    }
+  });
 }
 
 inline void cosine_annealing_warm_restarts(const double* epochs, std::size_t n,
                                            const double* base_lrs, std::size_t G,
                                            std::int64_t T_0, std::int64_t T_mult, double eta_min,
                                            double* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const double epoch = epochs[i];
-    if (epoch < 0)
-      throw std::invalid_argument("Expected non-negative epoch, but got " + pymath::repr(epoch));
-    const WarmRestartsPoint p = warm_restarts_point(epoch, T_0, T_mult);
-    require_integral_convertible(std::floor(epoch));  // last_epoch = math.floor(epoch)
-    const double term = cosine_term(p.T_cur, p.T_i);
-    for (std::size_t g = 0; g < G; ++g) out[i * G + g] = cosine_value(base_lrs[g], eta_min, term);
-  }
+  const double log_mult = std::log(static_cast<double>(T_mult));
+  detail::parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const double epoch = epochs[i];
+      if (epoch < 0)
+        throw std::invalid_argument("Expected non-negative epoch, but got " + pymath::repr(epoch));
+      const WarmRestartsPoint p = warm_restarts_point(epoch, T_0, T_mult, log_mult);
+      require_integral_convertible(std::floor(epoch));  // last_epoch = math.floor(epoch)
+      const double term = cosine_term(p.T_cur, p.T_i);
+      for (std::size_t g = 0; g < G; ++g)
+        out[i * G + g] = cosine_value(base_lrs[g], eta_min, term);
+    }
+  });
 }
 
 enum class CyclicMode { triangular, triangular2, exp_range };
@@ -325,21 +411,35 @@ inline double cyclic_scale(CyclicMode mode, double gamma, double cycle, std::int
 inline void cyclic(const std::int64_t* steps, std::size_t n, const double* lo, const double* hi,
                    std::size_t G, double total_size, double step_ratio, CyclicMode mode,
                    double gamma, bool momentum, double* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const CyclicPoint p = cyclic_point(steps[i], total_size, step_ratio);
-    const double scale = detail::cyclic_scale(mode, gamma, p.cycle, steps[i]);
-    double* row = out + i * G;
-    if (momentum) {
-      for (std::size_t g = 0; g < G; ++g)
-        row[g] = cyclic_momentum_value(lo[g], hi[g], p.scale_factor, scale);
-    } else {
-      for (std::size_t g = 0; g < G; ++g) row[g] = cyclic_lr_value(lo[g], hi[g], p.scale_factor, scale);
+  detail::parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+    // triangular2's scale depends only on the cycle: recomputed when the cycle changes.
+    double last_cycle = std::nan(""), last_scale = 1.0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const CyclicPoint p = cyclic_point(steps[i], total_size, step_ratio);
+      double scale;
+      if (mode == CyclicMode::triangular2) {
+        if (!(p.cycle == last_cycle)) {
+          last_scale = triangular2_scale(p.cycle);
+          last_cycle = p.cycle;
+        }
+        scale = last_scale;
+      } else {
+        scale = detail::cyclic_scale(mode, gamma, p.cycle, steps[i]);
+      }
+      double* row = out + i * G;
+      if (momentum) {
+        for (std::size_t g = 0; g < G; ++g)
+          row[g] = cyclic_momentum_value(lo[g], hi[g], p.scale_factor, scale);
+      } else {
+        for (std::size_t g = 0; g < G; ++g)
+          row[g] = cyclic_lr_value(lo[g], hi[g], p.scale_factor, scale);
+      }
     }
-  }
+  });
 }
 
 // One phase of OneCycleLR: where it ends and which of the per-group values it goes between
-// (indices into a row of `values_per_group` values per group).
+// (indices into each group's row of values).
 struct OneCyclePhase {
   double end_step;
   std::size_t start, end;
@@ -351,26 +451,29 @@ inline void one_cycle(const std::int64_t* steps, std::size_t n, const double* va
                       std::size_t stride, std::size_t G, const OneCyclePhase* phases,
                       std::size_t n_phases, std::int64_t total_steps, bool cos_strategy,
                       double* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t step_num = steps[i];
-    if (step_num > total_steps)
-      throw std::invalid_argument("Tried to step " + std::to_string(step_num) +
-                                  " times. The specified number of total steps is " +
-                                  std::to_string(total_steps));
-    double pct = 0;
-    const OneCyclePhase& ph = phases[one_cycle_phase(
-        static_cast<double>(step_num), n_phases,
-        [&](std::size_t k) { return phases[k].end_step; }, &pct)];
-    double* row = out + i * G;
-    if (cos_strategy) {
-      const double cos_out = anneal_cos_term(pct);
-      for (std::size_t g = 0; g < G; ++g)
-        row[g] = anneal_cos_value(values[g * stride + ph.start], values[g * stride + ph.end], cos_out);
-    } else {
-      for (std::size_t g = 0; g < G; ++g)
-        row[g] = anneal_linear_value(values[g * stride + ph.start], values[g * stride + ph.end], pct);
+  detail::parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::int64_t step_num = steps[i];
+      if (step_num > total_steps)
+        throw std::invalid_argument("Tried to step " + std::to_string(step_num) +
+                                    " times. The specified number of total steps is " +
+                                    std::to_string(total_steps));
+      double pct = 0;
+      const OneCyclePhase& ph = phases[one_cycle_phase(
+          static_cast<double>(step_num), n_phases,
+          [&](std::size_t k) { return phases[k].end_step; }, &pct)];
+      double* row = out + i * G;
+      const double* v = values;
+      if (cos_strategy) {
+        const double cos_out = anneal_cos_term(pct);
+        for (std::size_t g = 0; g < G; ++g, v += stride)
+          row[g] = anneal_cos_value(v[ph.start], v[ph.end], cos_out);
+      } else {
+        for (std::size_t g = 0; g < G; ++g, v += stride)
+          row[g] = anneal_linear_value(v[ph.start], v[ph.end], pct);
+      }
     }
-  }
+  });
 }
 
 }  // namespace lrcore::functional
