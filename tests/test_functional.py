@@ -529,3 +529,39 @@ def test_classes_still_share_the_formulas():
     finally:
         ctx.__exit__(None, None, None)
     same(F.cosine_annealing_lr(np.arange(1, 40), 0.3, 17, 0.01), lrs)
+
+
+def test_threads_do_not_change_values_or_errors():
+    n = 5 * 2**16 + 7
+    steps = np.arange(n, dtype=np.int64)
+    epochs = steps * 0.37
+    before = F.get_max_threads()
+    try:
+        results = []
+        for threads in (1, 4):
+            F.set_max_threads(threads)
+            assert F.get_max_threads() == threads
+            results.append([
+                F.exponential_lr(steps, [0.1, 0.3], 0.99999),
+                F.step_lr(steps, 0.1, 1000, 0.9),
+                F.cosine_annealing_lr(steps, 0.1, 7919, 1e-4),
+                F.cosine_annealing_warm_restarts(epochs, 0.1, 10, 2, 1e-4),
+                F.cyclic_lr(steps, 0.01, 1.0, 2000, mode="triangular2"),
+                F.one_cycle_momentum(steps, n, three_phase=True),
+            ])
+            # the first failing step's error, as a serial loop would raise
+            bad = steps.copy()
+            bad[3 * 2**16] = n + 5
+            bad[-1] = n + 9
+            with pytest.raises(ValueError, match=f"Tried to step {n + 5} times"):
+                F.one_cycle_lr(bad, 1.0, n)
+        for a, b in zip(*results):
+            same(a, b)
+        # spot check against torch
+        pick = [0, 1, 2**16, 3 * 2**16 + 1, n - 1]
+        same(results[1][0][pick], torch_closed_form(TLR.ExponentialLR, [0.1, 0.3], pick, gamma=0.99999))
+        with pytest.raises(ValueError):
+            F.set_max_threads(-1)
+    finally:
+        F.set_max_threads(0)
+    assert F.get_max_threads() == before
