@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   lrcore_py::register_plateau(m);
   lrcore_py::register_swa(m);
   lrcore_py::register_composite(m);
+  lrcore_py::register_functional(m);
 }

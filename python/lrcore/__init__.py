@@ -15,6 +15,7 @@ except ImportError as error:  # pragma: no cover - only on a broken install
     ) from error
 
 from . import lr_scheduler, swa_utils
+from . import functional
 from .lr_scheduler import (
     EPOCH_DEPRECATION_WARNING,
     ChainedScheduler,

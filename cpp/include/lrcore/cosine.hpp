@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "functional.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
 
@@ -14,7 +15,7 @@ namespace lrcore {
 
 // The "* c / 2" below is torch's ((x * c) / 2), never x * (c / 2): they differ for subnormals.
 namespace detail {
-inline constexpr double kPi = 3.141592653589793;  // math.pi
+using functional::kPi;
 }
 
 // lr follows eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed as torch
@@ -52,8 +53,8 @@ class CosineAnnealingLR : public LRScheduler {
   bool closed_form_lr(double* out, std::size_t n) override {
     using detail::kPi;
     require_groups(n, base_lrs_.size());
-    const double c = 1 + std::cos(pymath::div(kPi * static_cast<double>(last_epoch_), T_max));
-    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
+    const double c = functional::cosine_term(static_cast<double>(last_epoch_), T_max);
+    for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], eta_min, c);
     return true;
   }
 
@@ -118,8 +119,8 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   void get_lr(double* out, std::size_t n) override {
     using detail::kPi;
     require_groups(n, base_lrs_.size());
-    const double c = 1 + std::cos(pymath::div(kPi * T_cur, T_i));
-    for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
+    const double c = functional::cosine_term(T_cur, T_i);
+    for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], eta_min, c);
   }
 
   std::int64_t T_0;
@@ -147,29 +148,9 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
 
   // The explicit-epoch branch of torch's step(epoch).
   void advance_to(double epoch) {
-    const double t0 = static_cast<double>(T_0);
-    if (epoch >= t0) {
-      if (T_mult == 1) {
-        T_cur = pymath::mod(epoch, t0);
-      } else {
-        const double mult = static_cast<double>(T_mult);
-        const auto n = static_cast<std::int64_t>(
-            std::log(pymath::div(epoch, t0) * static_cast<double>(T_mult - 1) + 1) / std::log(mult));
-        const double mult_n = int_pow(T_mult, n);
-        T_cur = epoch - pymath::div(t0 * (mult_n - 1), static_cast<double>(T_mult - 1));
-        T_i = t0 * mult_n;
-      }
-    } else {
-      T_i = t0;
-      T_cur = epoch;
-    }
-  }
-
-  // T_mult ** n, exact as Python's integer power for every value a double holds exactly.
-  static double int_pow(std::int64_t base, std::int64_t n) {
-    double result = 1;
-    for (std::int64_t i = 0; i < n; ++i) result *= static_cast<double>(base);
-    return result;
+    const functional::WarmRestartsPoint p = functional::warm_restarts_point(epoch, T_0, T_mult);
+    T_cur = p.T_cur;
+    if (!(epoch >= static_cast<double>(T_0)) || T_mult != 1) T_i = p.T_i;  // T_mult == 1 keeps T_i
   }
 
   void apply(double epoch) {

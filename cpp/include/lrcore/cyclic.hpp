@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cosine.hpp"
+#include "functional.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
 
@@ -102,33 +103,27 @@ class CyclicLR : public LRScheduler {
 
   double scale_fn(std::int64_t x) const {
     if (scale_fn_custom) return scale_fn_custom(x);
-    if (mode == "triangular2") return pymath::div(1.0, pymath::pow(2.0, static_cast<double>(x - 1)));
-    if (mode == "exp_range") return pymath::pow(gamma, static_cast<double>(x));
+    if (mode == "triangular2") return functional::triangular2_scale(static_cast<double>(x));
+    if (mode == "exp_range") return functional::exp_range_scale(gamma, x);
     return 1.0;
   }
 
   void get_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     require_groups(n, max_lrs.size());
-    const double epoch = static_cast<double>(last_epoch_);
-    const double position = pymath::div(epoch, total_size);
-    const std::int64_t cycle = pymath::floor_to_int(1 + position);
-    const double x = 1.0 + position - static_cast<double>(cycle);
-    const double scale_factor =
-        x <= step_ratio ? pymath::div(x, step_ratio) : pymath::div(x - 1, step_ratio - 1);
+    const functional::CyclicPoint point = functional::cyclic_point(last_epoch_, total_size, step_ratio);
+    const std::int64_t cycle = static_cast<std::int64_t>(point.cycle);
+    const double scale_factor = point.scale_factor;
     // Computed once per step; torch calls scale_fn once per group with the same argument.
     const double scale = scale_fn(scale_mode == "cycle" ? cycle : last_epoch_);
-    for (std::size_t g = 0; g < n; ++g) {
-      const double base_height = (max_lrs[g] - base_lrs_[g]) * scale_factor;
-      out[g] = base_lrs_[g] + base_height * scale;
-    }
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = functional::cyclic_lr_value(base_lrs_[g], max_lrs[g], scale_factor, scale);
     if (cycle_momentum) {
       require_groups(n, max_momentums.size());
       momentum_.resize(n);
-      for (std::size_t g = 0; g < n; ++g) {
-        const double base_height = (max_momentums[g] - base_momentums[g]) * scale_factor;
-        momentum_[g] = max_momentums[g] - base_height * scale;
-      }
+      for (std::size_t g = 0; g < n; ++g)
+        momentum_[g] = functional::cyclic_momentum_value(base_momentums[g], max_momentums[g],
+                                                         scale_factor, scale);
       groups_->write(detail::momentum_key(use_beta1), momentum_.data());
     }
   }
@@ -222,17 +217,10 @@ class OneCycleLR : public LRScheduler {
                                   " times. The specified number of total steps is " +
                                   std::to_string(total_steps));
     // The phase and the position in it are the same for every group.
-    const double step = static_cast<double>(step_num);
-    double start_step = 0.0;
-    const Phase* phase = &phases.back();
-    for (std::size_t i = 0; i < phases.size(); ++i) {
-      if (step <= phases[i].end_step || i == phases.size() - 1) {
-        phase = &phases[i];
-        break;
-      }
-      start_step = phases[i].end_step;
-    }
-    const double pct = pymath::div(step - start_step, phase->end_step - start_step);
+    double pct = 0;
+    const Phase* phase = &phases[functional::one_cycle_phase(
+        static_cast<double>(step_num), phases.size(),
+        [this](std::size_t i) { return phases[i].end_step; }, &pct)];
     start_.resize(n);
     end_.resize(n);
     groups_->read(phase->start_lr, start_.data());
@@ -257,10 +245,10 @@ class OneCycleLR : public LRScheduler {
   void anneal(const double* start, const double* end, double pct, double* out,
               std::size_t n) const {
     if (anneal_strategy == "cos") {
-      const double cos_out = std::cos(detail::kPi * pct) + 1;
-      for (std::size_t g = 0; g < n; ++g) out[g] = end[g] + (start[g] - end[g]) / 2.0 * cos_out;
+      const double cos_out = functional::anneal_cos_term(pct);
+      for (std::size_t g = 0; g < n; ++g) out[g] = functional::anneal_cos_value(start[g], end[g], cos_out);
     } else {
-      for (std::size_t g = 0; g < n; ++g) out[g] = (end[g] - start[g]) * pct + start[g];
+      for (std::size_t g = 0; g < n; ++g) out[g] = functional::anneal_linear_value(start[g], end[g], pct);
     }
   }
   std::vector<double> start_, end_, momentum_;

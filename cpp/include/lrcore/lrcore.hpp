@@ -5,6 +5,7 @@
 #include "cosine.hpp"
 #include "cyclic.hpp"
 #include "errors.hpp"
+#include "functional.hpp"
 #include "groups.hpp"
 #include "multiplicative.hpp"
 #include "plateau.hpp"

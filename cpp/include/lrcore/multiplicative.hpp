@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "functional.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
 
@@ -98,8 +99,7 @@ class StepLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor =
-        pymath::pow(gamma, static_cast<double>(pymath::floordiv(last_epoch_, step_size)));
+    const double factor = functional::step_lr_factor(last_epoch_, step_size, gamma);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
     return true;
   }
@@ -128,9 +128,8 @@ class MultiStepLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const auto reached =
-        std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) - milestones_.begin();
-    const double factor = pymath::pow(gamma, static_cast<double>(reached));
+    const double factor = functional::multi_step_lr_factor(last_epoch_, milestones_.data(),
+                                                           milestones_.size(), gamma);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
     return true;
   }
@@ -168,8 +167,7 @@ class ConstantLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double reached = last_epoch_ >= total_iters ? 1.0 : 0.0;
-    const double f = factor + reached * (1 - factor);
+    const double f = functional::constant_lr_factor(last_epoch_, factor, total_iters);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
     return true;
   }
@@ -205,9 +203,8 @@ class LinearLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double progress = static_cast<double>(std::min(total_iters, last_epoch_));
-    const double f = start_factor +
-                     pymath::div((end_factor - start_factor) * progress, static_cast<double>(total_iters));
+    const double f =
+        functional::linear_lr_factor(last_epoch_, start_factor, end_factor, total_iters);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
     return true;
   }
@@ -233,7 +230,7 @@ class ExponentialLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor = pymath::pow(gamma, static_cast<double>(last_epoch_));
+    const double factor = functional::exponential_lr_factor(last_epoch_, gamma);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
     return true;
   }
@@ -261,9 +258,7 @@ class PolynomialLR : public LRScheduler {
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double progress = pymath::div(static_cast<double>(std::min(total_iters, last_epoch_)),
-                                    static_cast<double>(total_iters));
-    const double factor = pymath::pow(1.0 - progress, power);
+    const double factor = functional::polynomial_lr_factor(last_epoch_, total_iters, power);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
     return true;
   }
