@@ -46,6 +46,9 @@ using ScaleFunction = std::function<double(std::int64_t)>;
 // Triangular cycles between base_lr and max_lr (momentum between max and base momentum).
 class CyclicLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   CyclicLR(Groups& groups, std::vector<double> base_lr, std::vector<double> max_lr,
            double step_size_up = 2000, std::optional<double> step_size_down = std::nullopt,
            std::string mode = "triangular", double gamma = 1.0, ScaleFunction scale_fn = nullptr,
@@ -149,6 +152,9 @@ class CyclicLR : public LRScheduler {
 // max_lr / div_factor / final_div_factor (three_phase: back to the start first).
 class OneCycleLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   struct Phase {
     double end_step;
     Key start_lr, end_lr, start_momentum, end_momentum;

@@ -118,7 +118,11 @@ class ParamGroups final : public Groups {
   void write(Key key, const double* values) override {
     auto& column = values_[index(key)];
     for (std::size_t g = 0; g < column.size(); ++g) column[g] = values[g];
-    present_[index(key)].assign(column.size(), 1);
+    auto& present = present_[index(key)];
+    if (!all_present_[index(key)]) {
+      present.assign(column.size(), 1);
+      all_present_[index(key)] = true;
+    }
   }
 
   double lr(std::size_t group) const { return values_[index(Key::lr)].at(group); }
@@ -133,6 +137,23 @@ class ParamGroups final : public Groups {
   MomentumKind momentum_kind_ = MomentumKind::none;
   std::vector<double> values_[kNumKeys];
   std::vector<char> present_[kNumKeys];
+  bool all_present_[kNumKeys] = {};  // present_[key] is all ones (skip re-marking on write)
 };
+
+// What `source` holds now, every key of every group, as ParamGroups: the groups a copy of a
+// scheduler runs on when its future is computed without touching the real ones.
+inline ParamGroups snapshot(const Groups& source) {
+  const std::size_t n = source.size();
+  std::vector<double> lrs(n);
+  source.read(Key::lr, lrs.data());
+  ParamGroups copy(std::move(lrs), source.momentum_kind());
+  for (int k = 0; k < kNumKeys; ++k) {
+    const Key key = static_cast<Key>(k);
+    if (key == Key::lr) continue;
+    for (std::size_t g = 0; g < n; ++g)
+      if (source.has(key, g)) copy.set(key, g, source.get(key, g));
+  }
+  return copy;
+}
 
 }  // namespace lrcore

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,14 @@ class LRScheduler {
     finish_init(init);
   }
   virtual ~LRScheduler() = default;
-  LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
+
+  // An independent copy of this scheduler, in the same state, stepping `groups` instead (which
+  // must have as many groups). Composites copy their children onto `groups` too. This is how a
+  // schedule's future is computed without touching it (see simulate.hpp).
+  virtual std::unique_ptr<LRScheduler> clone(Groups& groups) const {
+    return copy_onto(*this, groups);
+  }
 
   // torch's step(): one more epoch, chainable form.
   virtual void step() {
@@ -128,6 +135,15 @@ class LRScheduler {
 
  protected:
   explicit LRScheduler(Groups& groups) : groups_(&groups) {}
+  LRScheduler(const LRScheduler&) = default;  // for clone(): a copy shares the groups until rebound
+
+  // clone() for a scheduler class: a copy of `self` bound to `groups`.
+  template <class Derived>
+  static std::unique_ptr<LRScheduler> copy_onto(const Derived& self, Groups& groups) {
+    std::unique_ptr<Derived> copy(new Derived(self));
+    copy->groups_ = &groups;
+    return copy;
+  }
 
   // torch's LRScheduler.__init__ up to the initial step: record initial_lr (setdefault) for a
   // fresh run, or require it when resuming, and take base_lrs from it.

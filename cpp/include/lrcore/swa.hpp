@@ -18,6 +18,9 @@ namespace lrcore {
 
 class SWALR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   SWALR(Groups& groups, std::vector<double> swa_lr, std::int64_t anneal_epochs = 10,
         std::string anneal_strategy = "cos", std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), anneal_epochs(anneal_epochs) {
