@@ -34,6 +34,8 @@ class DictGroups final : public lrcore::Groups {
   void set(lrcore::Key key, std::size_t group, double value) override;
   void read(lrcore::Key key, double* out) const override;
   void write(lrcore::Key key, const double* values) override;
+  void read_columns(const lrcore::Column* columns, std::size_t count) const override;
+  void write_columns(const lrcore::ConstColumn* columns, std::size_t count) override;
   lrcore::MomentumKind momentum_kind() const override { return momentum_kind_; }
   const void* identity() const override { return optimizer_.ptr(); }
 
@@ -292,6 +294,7 @@ void def_scheduler_methods(Cls& cls) {
       .def("compute_lr",
            [](Bound<T>& s) {
              std::vector<double> out(s.groups().size());
+             lrcore::LRScheduler::Immediate immediate(s);  // momentum written at once, as torch
              s.T::get_lr(out.data(), out.size());
              return out;
            })

@@ -44,6 +44,16 @@ inline const char* key_name(Key key) {
   return "?";
 }
 
+// One key's values for every group, for reading or writing several keys in one pass.
+struct Column {
+  Key key;
+  double* values;
+};
+struct ConstColumn {
+  Key key;
+  const double* values;
+};
+
 // Which momentum-like hyperparameter the optimizer has (torch looks at optimizer.defaults).
 enum class MomentumKind { none, momentum, beta1 };
 
@@ -66,6 +76,14 @@ class Groups {
   virtual void write(Key key, const double* values) {
     const std::size_t n = size();
     for (std::size_t g = 0; g < n; ++g) set(key, g, values[g]);
+  }
+  // Several keys at once. Where a pass over the groups is what costs (Python dicts), this is one
+  // pass: group by group, each column in order.
+  virtual void read_columns(const Column* columns, std::size_t count) const {
+    for (std::size_t c = 0; c < count; ++c) read(columns[c].key, columns[c].values);
+  }
+  virtual void write_columns(const ConstColumn* columns, std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c) write(columns[c].key, columns[c].values);
   }
 };
 

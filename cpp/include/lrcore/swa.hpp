@@ -51,8 +51,8 @@ class SWALR : public LRScheduler {
     const double t = pymath::max(0, pymath::min(1, static_cast<double>(step) / span));
     const double alpha = anneal_func(t);
     swa_.resize(n);
-    current_lrs(out);
-    groups_->read(Key::swa_lr, swa_.data());
+    const Column columns[] = {{Key::lr, out}, {Key::swa_lr, swa_.data()}};
+    groups_->read_columns(columns, 2);  // one pass over the groups
     for (std::size_t g = 0; g < n; ++g) {
       // torch's _get_initial_lr: undo the previous step's interpolation.
       const double prev_lr =
