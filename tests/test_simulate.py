@@ -115,6 +115,10 @@ def check_array(sim, k: int, n: int) -> None:
     assert sim.flags.c_contiguous
 
 
+class Boom(Exception):
+    pass
+
+
 def seed_of(*parts) -> int:
     return zlib.crc32(repr(parts).encode())
 
@@ -130,11 +134,11 @@ def ospec_for(kind: str, n: int, extra=None):
     return opt_spec("adam", LRS[:n], betas=BETAS[:n], extra=extra)
 
 
-def twins(ospec, spec, spec_l=None):
+def twins(ospec, spec):
     """(opt_l, sched_l, opt_t, sched_t): the same configuration built with lrcore and torch."""
     opt_l, opt_t = make_opt(ospec), make_opt(ospec)
     with quiet():
-        s_l = build(spec if spec_l is None else spec_l, opt_l, LLR, LSWA)
+        s_l = build(spec, opt_l, LLR, LSWA)
         s_t = build(spec, opt_t, TLR, TSWA)
     return opt_l, s_l, opt_t, s_t
 
@@ -365,19 +369,49 @@ def test_tensor_lr_float64():
     assert_bits(sim, rows, "tensor lr")
 
 
-def test_chained_scheduler_with_a_repeated_child():
-    """torch allows the same scheduler twice in a ChainedScheduler: it is then stepped twice per
-    step. Stepping lrcore's does that (and equals torch); simulate must give the same rows."""
-    for child in (_leaf("StepLR", step_size=2, gamma=0.5), _leaf("LinearLR", start_factor=0.2,
-                                                                  total_iters=6)):
-        ospec = ospec_for("sgd", 2)
-        opt_l, opt_t = make_opt(ospec), make_opt(ospec)
-        with quiet():
-            c_l = build(child, opt_l, LLR, LSWA)
-            c_t = build(child, opt_t, TLR, TSWA)
-            s_l = LLR.ChainedScheduler([c_l, c_l])
-            s_t = TLR.ChainedScheduler([c_t, c_t])
-        check_future(opt_l, s_l, opt_t, s_t, 8, f"ChainedScheduler([x, x]) with x={child}")
+def _chain_same_step(m, o):
+    s = m.StepLR(o, 2, 0.5)
+    return m.ChainedScheduler([s, s])
+
+
+def _chain_same_linear(m, o):
+    s = m.LinearLR(o, 0.2, total_iters=6)
+    return m.ChainedScheduler([s, s])
+
+
+def _chain_sharing_a_sequential_child(m, o):
+    b = m.StepLR(o, 3, 0.5)
+    return m.ChainedScheduler([m.SequentialLR(o, [m.ExponentialLR(o, 0.9), b], [4]), b])
+
+
+@pytest.mark.parametrize("make", [_chain_same_step, _chain_same_linear,
+                                  _chain_sharing_a_sequential_child])
+def test_composite_with_a_shared_child(make):
+    """torch allows one scheduler object twice in a composite tree (ChainedScheduler([s, s]), or
+    a child of a SequentialLR chained again beside it): it is then stepped twice per step.
+    Stepping lrcore's does that and equals torch; simulate must give the same rows (so its copy
+    must keep the sharing, not copy the shared child twice)."""
+    ospec = ospec_for("sgd", 2)
+    opt_l, opt_t = make_opt(ospec), make_opt(ospec)
+    with quiet():
+        s_l = make(LLR, opt_l)
+        s_t = make(TLR, opt_t)
+    check_future(opt_l, s_l, opt_t, s_t, 10, make.__name__)
+
+
+def test_verbose_scheduler_simulates_silently(capsys):
+    opt = make_opt(ospec_for("sgd", 2))
+    s = LLR.StepLR(opt, 2, 0.5, verbose=True)
+    capsys.readouterr()
+    sim = simulate_unchanged(s, opt, 6)
+    assert capsys.readouterr().out == ""
+    rows = [lrs_of(opt)]
+    with quiet():
+        for _ in range(6):
+            opt.step()
+            s.step()
+            rows.append(lrs_of(opt))
+    assert_bits(sim, rows, "verbose")
 
 
 # ----------------------------------------------------------------------------------------
@@ -385,15 +419,19 @@ def test_chained_scheduler_with_a_repeated_child():
 # ----------------------------------------------------------------------------------------
 
 
-def _random_future(ospec, spec, n0, k, data=None):
-    """Build, step n0 times, then check simulate(k) against stepping and torch. When stepping
-    raises within the k steps, simulate(k) raises the same exception type with nothing changed,
-    and the longest simulate that does not raise equals the steps taken before the error."""
+def _random_future(ospec, spec, n0, k, make=None):
+    """Build (from spec, or make(opt, module, swa_module)), step n0 times, then check simulate(k)
+    against stepping and torch. When stepping raises within the k steps, simulate(k) raises the
+    same exception (type and message) with nothing changed, and the longest simulate that does
+    not raise equals the steps taken before the error."""
+    if make is None:
+        def make(opt, mod, swa):
+            return build(spec, opt, mod, swa)
     opt_l, opt_t = make_opt(ospec), make_opt(ospec)
     try:
         with quiet():
-            s_l = build(spec, opt_l, LLR, LSWA)
-            s_t = build(spec, opt_t, TLR, TSWA)
+            s_l = make(opt_l, LLR, LSWA)
+            s_t = make(opt_t, TLR, TSWA)
     except Exception:  # noqa: BLE001 -- an invalid configuration (differential tests cover it)
         assume(False)
     for _ in range(n0):
@@ -470,6 +508,48 @@ def test_hypothesis_composites(data):
     n0 = data.draw(st.integers(0, 40), label="steps before")
     k = data.draw(st.integers(0, 60), label="num_steps")
     _random_future(ospec, spec, n0, k)
+
+
+def _raising_at(at):
+    def lam(e):
+        if e == at:
+            raise Boom(f"lambda failed at epoch {e}")
+        return 0.95 ** e
+    return lam
+
+
+@hsettings(60)
+@given(data=st.data())
+def test_hypothesis_errors_match_stepping(data):
+    """Schedules that raise somewhere in the simulated range: OneCycleLR past total_steps, a
+    lambda raising at some epoch (alone or inside composites)."""
+    n = data.draw(st.integers(1, 3), label="groups")
+    ospec = ospec_for(data.draw(st.sampled_from(["sgd", "adam"]), label="optimizer"), n)
+    at = data.draw(st.integers(1, 30), label="failing epoch / total_steps")
+    which = data.draw(st.sampled_from(["onecycle", "lambda", "mult", "sequential", "chained"]),
+                      label="scheduler")
+    spec = None
+    make = None
+    if which == "onecycle":
+        spec = {"cls": "OneCycleLR", "kw": {"max_lr": 0.3, "total_steps": at,
+                                             "three_phase": data.draw(st.booleans())}}
+    elif which == "lambda":
+        def make(o, m, swa):
+            return m.LambdaLR(o, _raising_at(at))
+    elif which == "mult":
+        def make(o, m, swa):
+            return m.MultiplicativeLR(o, _raising_at(at))
+    elif which == "sequential":
+        ms = data.draw(st.integers(0, 10), label="milestone")
+
+        def make(o, m, swa):
+            return m.SequentialLR(o, [m.ConstantLR(o, 0.5, 3), m.LambdaLR(o, _raising_at(at))], [ms])
+    else:
+        def make(o, m, swa):
+            return m.ChainedScheduler([m.ExponentialLR(o, 0.9), m.LambdaLR(o, _raising_at(at))])
+    n0 = data.draw(st.integers(0, 20), label="steps before")
+    k = data.draw(st.integers(0, 40), label="num_steps")
+    _random_future(ospec, spec, n0, k, make=make)
 
 
 # ----------------------------------------------------------------------------------------
@@ -952,10 +1032,6 @@ def test_one_cycle_past_total_steps():
             s_t.step()
 
 
-class Boom(Exception):
-    pass
-
-
 def test_raising_callable_propagates_and_changes_nothing():
     err = Boom("lambda failed at epoch 6")
 
@@ -1038,8 +1114,9 @@ def test_gil_released_during_simulate():
     If simulate held the GIL during its loop, the main thread could not run any bytecode until the
     loop ended; its fixed amount of work (a count of iterations, not a deadline) would then start
     after A's simulate returned, and take many switch intervals, during which A (needing the GIL
-    only briefly) finishes: A would be dead at the check. A's loop is calibrated to last at least
-    10x the main thread's sleep + work, so a busy machine slows both sides alike.
+    only briefly) finishes: A would be dead at the check. A's loop is calibrated to last about
+    20x the main thread's sleep + work (at least 10**7 steps), so a busy machine slowing both
+    sides alike leaves a wide margin.
     """
     class Opt:
         def __init__(self):
@@ -1058,7 +1135,7 @@ def test_gil_released_during_simulate():
     t0 = time.perf_counter()
     sched.simulate(1_000_000)
     per_step = (time.perf_counter() - t0) / 1_000_000
-    num_steps = int(min(max(10 * (work_s + sleep_s) / per_step, 10 ** 7), 4 * 10 ** 7))
+    num_steps = int(min(max(20 * (work_s + sleep_s) / per_step, 10 ** 7), 3 * 10 ** 7))
 
     started = threading.Event()
     result: dict = {}

@@ -6,22 +6,51 @@ namespace lrcore_py {
 
 namespace {
 constexpr auto kDeferred = lrcore::Init::deferred;
+
+// A Python callable as the core's EpochFunction, called as directly as CPython allows (torch calls
+// a LambdaLR lambda once per group per step). simulate() calls it with the GIL released, so it
+// takes the GIL when it does not hold it.
+lrcore::EpochFunction epoch_function(py::object fn) {
+  auto holder = std::make_shared<py::object>(std::move(fn));
+  return [holder](std::int64_t epoch) -> double {
+    auto call = [&]() -> double {
+      PyObject* arg = PyLong_FromLongLong(epoch);
+      if (!arg) throw py::error_already_set();
+      PyObject* result = PyObject_Vectorcall(holder->ptr(), &arg, 1, nullptr);
+      Py_DECREF(arg);
+      if (!result) throw py::error_already_set();
+      py::object owned = py::reinterpret_steal<py::object>(result);
+      return to_double(result);
+    };
+    if (PyGILState_Check()) return call();
+    py::gil_scoped_acquire gil;
+    return call();
+  };
 }
+
+std::vector<lrcore::EpochFunction> epoch_functions(const std::vector<py::object>& fns) {
+  std::vector<lrcore::EpochFunction> out;
+  out.reserve(fns.size());
+  for (const auto& fn : fns) out.push_back(epoch_function(fn));
+  return out;
+}
+}  // namespace
 
 void register_multiplicative(py::module_& m) {
   using namespace lrcore;
 
   BoundClass<LambdaLR> lambda(m, "LambdaLR");
-  lambda.def(py::init([](std::shared_ptr<DictGroups> g, std::vector<EpochFunction> fns,
+  lambda.def(py::init([](std::shared_ptr<DictGroups> g, const std::vector<py::object>& fns,
                          std::int64_t last_epoch) {
-    return std::make_shared<Bound<LambdaLR>>(g, std::move(fns), last_epoch, kDeferred);
+    return std::make_shared<Bound<LambdaLR>>(g, epoch_functions(fns), last_epoch, kDeferred);
   }));
   def_scheduler_methods<LambdaLR>(lambda);
 
   BoundClass<MultiplicativeLR> mult(m, "MultiplicativeLR");
-  mult.def(py::init([](std::shared_ptr<DictGroups> g, std::vector<EpochFunction> fns,
+  mult.def(py::init([](std::shared_ptr<DictGroups> g, const std::vector<py::object>& fns,
                        std::int64_t last_epoch) {
-    return std::make_shared<Bound<MultiplicativeLR>>(g, std::move(fns), last_epoch, kDeferred);
+    return std::make_shared<Bound<MultiplicativeLR>>(g, epoch_functions(fns), last_epoch,
+                                                     kDeferred);
   }));
   def_scheduler_methods<MultiplicativeLR>(mult);
 

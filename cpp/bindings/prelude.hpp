@@ -90,13 +90,14 @@ class Bound final : public GroupsHolder, public T {
   }
 
   // simulate() copies the core's schedule; Python overrides cannot be copied.
-  std::unique_ptr<lrcore::LRScheduler> clone(lrcore::Groups& groups) const override {
+  std::unique_ptr<lrcore::LRScheduler> clone_into(lrcore::Groups& groups,
+                                                  lrcore::LRScheduler::CloneMemo& memo) const override {
     if ((get_lr_hook && !get_lr_hook.is_none()) || (closed_form_hook && !closed_form_hook.is_none()) ||
         step_overridden)
       throw lrcore::not_implemented_error(
           "simulate() runs lrcore's own schedules; this scheduler (or a child of it) overrides "
           "get_lr() or step() in Python");
-    return T::clone(groups);
+    return T::clone_into(groups, memo);
   }
 
   void get_lr(double* out, std::size_t n) override {
@@ -246,7 +247,12 @@ void def_step_method(Cls& cls) {
 template <class Run>
 py::array_t<double> simulate(const lrcore::LRScheduler& scheduler, std::size_t steps, Run&& run) {
   lrcore::Simulation simulation(scheduler);  // reads the Python groups: the GIL is held
-  py::array_t<double> out({steps + 1, simulation.num_groups()});
+  const std::size_t n = simulation.num_groups();
+  const std::size_t limit = static_cast<std::size_t>(PY_SSIZE_T_MAX) / sizeof(double);
+  if (steps >= limit || (n != 0 && steps + 1 > limit / n))
+    throw py::value_error("simulate(): " + std::to_string(steps) + " steps of " +
+                          std::to_string(n) + " groups is more than an array can hold");
+  py::array_t<double> out({steps + 1, n});
   double* data = out.mutable_data();
   {
     py::gil_scoped_release release;  // user callables (lambdas, scale_fn) take it back to run

@@ -17,6 +17,7 @@ param groups, computes and writes back in one call.
 
 from __future__ import annotations
 
+import sys
 import types
 import warnings
 import weakref
@@ -109,6 +110,8 @@ def _count(name: str, value: Any) -> int:
     count = int(value)
     if count < 0:
         raise ValueError(f"{name} must be non-negative, got {count}")
+    if count > sys.maxsize:
+        raise OverflowError(f"{name}={count} is more than an array can hold")
     return count
 
 

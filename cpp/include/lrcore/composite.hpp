@@ -38,13 +38,22 @@ inline void check_children(const char* who, const std::vector<SchedulerPtr>& chi
                                   std::to_string(i) + " with a different one.");
   }
 }
+// A composite's child in a clone: copied once, however often it appears in the tree.
+inline SchedulerPtr clone_child(const SchedulerPtr& child, Groups& groups,
+                                LRScheduler::CloneMemo& memo) {
+  auto found = memo.find(child.get());
+  if (found != memo.end()) return found->second;
+  SchedulerPtr copy = child->clone_into(groups, memo);
+  memo.emplace(child.get(), copy);
+  return copy;
+}
 }  // namespace detail
 
 class SequentialLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
     auto copy = copy_onto(*this, groups);
-    for (auto& child : static_cast<SequentialLR&>(*copy).schedulers_) child = child->clone(groups);
+    for (auto& child : static_cast<SequentialLR&>(*copy).schedulers_) child = detail::clone_child(child, groups, memo);
     return copy;
   }
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
@@ -109,9 +118,9 @@ class SequentialLR : public LRScheduler {
 
 class ChainedScheduler : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
     auto copy = copy_onto(*this, groups);
-    for (auto& child : static_cast<ChainedScheduler&>(*copy).schedulers_) child = child->clone(groups);
+    for (auto& child : static_cast<ChainedScheduler&>(*copy).schedulers_) child = detail::clone_child(child, groups, memo);
     return copy;
   }
   ChainedScheduler(Groups& groups, std::vector<SchedulerPtr> schedulers) : LRScheduler(groups) {

@@ -22,7 +22,7 @@ using functional::kPi;
 // does: by a recursion on the current lr, so that it composes with other schedulers.
 class CosineAnnealingLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   CosineAnnealingLR(Groups& groups, double T_max, double eta_min = 0.0,
@@ -80,7 +80,7 @@ class CosineAnnealingLR : public LRScheduler {
 // SGDR: cosine from base_lr to eta_min over T_i epochs, then restart with T_i *= T_mult.
 class CosineAnnealingWarmRestarts : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   CosineAnnealingWarmRestarts(Groups& groups, std::int64_t T_0, std::int64_t T_mult = 1,

@@ -46,7 +46,7 @@ using ScaleFunction = std::function<double(std::int64_t)>;
 // Triangular cycles between base_lr and max_lr (momentum between max and base momentum).
 class CyclicLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   CyclicLR(Groups& groups, std::vector<double> base_lr, std::vector<double> max_lr,
@@ -152,7 +152,7 @@ class CyclicLR : public LRScheduler {
 // max_lr / div_factor / final_div_factor (three_phase: back to the start first).
 class OneCycleLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   struct Phase {

@@ -18,7 +18,7 @@ namespace lrcore {
 
 class ReduceLROnPlateau : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   explicit ReduceLROnPlateau(Groups& groups, const std::string& mode = "min", double factor = 0.1,

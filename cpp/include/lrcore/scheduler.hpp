@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,9 +40,17 @@ class LRScheduler {
   LRScheduler& operator=(const LRScheduler&) = delete;
 
   // An independent copy of this scheduler, in the same state, stepping `groups` instead (which
-  // must have as many groups). Composites copy their children onto `groups` too. This is how a
-  // schedule's future is computed without touching it (see simulate.hpp).
-  virtual std::unique_ptr<LRScheduler> clone(Groups& groups) const {
+  // must have as many groups). Composites copy their children onto `groups` too, a child shared
+  // by several composites (or listed twice) once. This is how a schedule's future is computed
+  // without touching it (see simulate.hpp).
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const {
+    CloneMemo memo;
+    return clone_into(groups, memo);
+  }
+  // clone(), for the copies made so far in one clone() (original -> copy).
+  using CloneMemo = std::unordered_map<const LRScheduler*, std::shared_ptr<LRScheduler>>;
+  virtual std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const {
+    (void)memo;
     return copy_onto(*this, groups);
   }
 

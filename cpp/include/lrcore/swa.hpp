@@ -18,7 +18,7 @@ namespace lrcore {
 
 class SWALR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
   SWALR(Groups& groups, std::vector<double> swa_lr, std::int64_t anneal_epochs = 10,
