@@ -11,6 +11,7 @@
 #include "plateau.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
+#include "state.hpp"
 #include "swa.hpp"
 
 #define LRCORE_VERSION_MAJOR 0
