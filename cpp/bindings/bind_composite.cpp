@@ -9,6 +9,7 @@ void register_composite(py::module_& m) {
 
   BoundClass<SequentialLR> sequential(m, "SequentialLR");
   def_hooks<SequentialLR>(sequential);
+  def_simulate<SequentialLR>(sequential);
   def_step_method<SequentialLR, false>(sequential);
   sequential
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<SchedulerPtr> schedulers,
@@ -24,6 +25,7 @@ void register_composite(py::module_& m) {
 
   BoundClass<ChainedScheduler> chained(m, "ChainedScheduler");
   def_hooks<ChainedScheduler>(chained);
+  def_simulate<ChainedScheduler>(chained);
   def_step_method<ChainedScheduler, false>(chained);
   chained
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<SchedulerPtr> schedulers) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <pybind11/functional.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -33,6 +34,8 @@ class DictGroups final : public lrcore::Groups {
   void set(lrcore::Key key, std::size_t group, double value) override;
   void read(lrcore::Key key, double* out) const override;
   void write(lrcore::Key key, const double* values) override;
+  void read_columns(const lrcore::Column* columns, std::size_t count) const override;
+  void write_columns(const lrcore::ConstColumn* columns, std::size_t count) override;
   lrcore::MomentumKind momentum_kind() const override { return momentum_kind_; }
   const void* identity() const override { return optimizer_.ptr(); }
 
@@ -72,7 +75,8 @@ class Bound final : public GroupsHolder, public T {
   explicit Bound(std::shared_ptr<DictGroups> groups, Args&&... args)
       : GroupsHolder{std::move(groups)}, T(*groups_holder, std::forward<Args>(args)...) {}
 
-  bool python_step = false;  // step() must run the Python class's _python_step (verbose)
+  bool python_step = false;      // step() must run the Python class's _python_step (verbose)
+  bool step_overridden = false;  // a Python subclass overrides step()
   py::object get_lr_hook;  // weakref to the Python scheduler whose get_lr() to call, or None
   py::object step_hook;    // weakref to the Python scheduler whose step() to call, or None
   py::object closed_form_hook;  // weakref to the scheduler whose _get_closed_form_lr() to call
@@ -83,6 +87,16 @@ class Bound final : public GroupsHolder, public T {
       return true;
     }
     return T::closed_form_lr(out, n);
+  }
+
+  // simulate() copies the core's schedule; Python overrides cannot be copied.
+  std::unique_ptr<lrcore::LRScheduler> clone(lrcore::Groups& groups) const override {
+    if ((get_lr_hook && !get_lr_hook.is_none()) || (closed_form_hook && !closed_form_hook.is_none()) ||
+        step_overridden)
+      throw lrcore::not_implemented_error(
+          "simulate() runs lrcore's own schedules; this scheduler (or a child of it) overrides "
+          "get_lr() or step() in Python");
+    return T::clone(groups);
   }
 
   void get_lr(double* out, std::size_t n) override {
@@ -227,10 +241,32 @@ void def_step_method(Cls& cls) {
   cls.def_static("step_method", [](py::handle python_class) { return method_for(python_class, &def); });
 }
 
+// simulate(num_steps) (or, for ReduceLROnPlateau, simulate(metrics)): the lrs of the coming steps
+// as a (steps + 1, groups) array, computed on copies with the GIL released.
+template <class Run>
+py::array_t<double> simulate(const lrcore::LRScheduler& scheduler, std::size_t steps, Run&& run) {
+  lrcore::Simulation simulation(scheduler);  // reads the Python groups: the GIL is held
+  py::array_t<double> out({steps + 1, simulation.num_groups()});
+  double* data = out.mutable_data();
+  {
+    py::gil_scoped_release release;  // user callables (lambdas, scale_fn) take it back to run
+    run(simulation, data);
+  }
+  return out;
+}
+
+template <class T, class Cls>
+void def_simulate(Cls& cls) {
+  cls.def("simulate", [](const Bound<T>& s, std::size_t steps) {
+    return simulate(s, steps, [&](lrcore::Simulation& sim, double* out) { sim.run(steps, out); });
+  });
+}
+
 // Where the Python layer installs its overrides (see Bound).
 template <class T, class Cls>
 void def_hooks(Cls& cls) {
   cls.def_readwrite("python_step", &Bound<T>::python_step)
+      .def_readwrite("step_overridden", &Bound<T>::step_overridden)
       .def_readwrite("get_lr_hook", &Bound<T>::get_lr_hook)
       .def_readwrite("step_hook", &Bound<T>::step_hook)
       .def_readwrite("closed_form_hook", &Bound<T>::closed_form_hook);
@@ -258,6 +294,7 @@ void def_scheduler_methods(Cls& cls) {
       .def("compute_lr",
            [](Bound<T>& s) {
              std::vector<double> out(s.groups().size());
+             lrcore::LRScheduler::Immediate immediate(s);  // momentum written at once, as torch
              s.T::get_lr(out.data(), out.size());
              return out;
            })
@@ -268,6 +305,7 @@ void def_scheduler_methods(Cls& cls) {
              return out;
            });
   def_step_method<T>(cls);
+  def_simulate<T>(cls);
   def_hooks<T>(cls);
 }
 

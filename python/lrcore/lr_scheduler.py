@@ -103,6 +103,15 @@ def _epoch_int(epoch: Any) -> int:
     raise TypeError(f"epoch must be an integer for this scheduler, got {epoch!r}")
 
 
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    count = int(value)
+    if count < 0:
+        raise ValueError(f"{name} must be non-negative, got {count}")
+    return count
+
+
 def _patch_optimizer_step(optimizer: Any) -> None:
     """Mark optimizer.step() calls, for torch's "scheduler stepped before optimizer" warning."""
     step = getattr(optimizer, "step", None)
@@ -221,6 +230,7 @@ class LRScheduler:
             return
         cls = type(self)
         core.python_step = bool(value)  # the built-in step prints through _python_step
+        core.step_overridden = cls.step is not cls._builtin_class.step
         # Cores stepping this one (composites) call its Python step if that does more than the
         # core's: a subclass's override, or printing.
         core.step_hook = weakref.ref(self) if value or cls.step is not cls._builtin_class.step else None
@@ -272,6 +282,19 @@ class LRScheduler:
             else:
                 epoch_str = ("%.2f" if isinstance(epoch, float) else "%.5d") % epoch
                 print(f"Epoch {epoch_str}: adjusting learning rate of group {group} to {lr:.4e}.")
+
+    def simulate(self, num_steps: int) -> Any:
+        """The lrs of the next ``num_steps`` steps, without taking them.
+
+        Returns a numpy float64 array of shape ``(num_steps + 1, len(param_groups))``: row 0
+        holds the groups' lrs now, row k the lrs after k more ``step()`` calls, bit-identical to
+        stepping. Neither the optimizer nor this scheduler changes: a copy of the scheduler runs
+        on a copy of the groups, in C++ with the GIL released (user lambdas are called as
+        stepping would call them). A Python subclass overriding ``get_lr``/``step`` raises
+        NotImplementedError. Tensor lrs are simulated as float64.
+        """
+        steps = _count("num_steps", num_steps)
+        return self._core.simulate(steps)
 
     def _initial_step(self) -> None:
         """torch's _initial_step (SequentialLR calls it on its children)."""
@@ -796,6 +819,25 @@ class ReduceLROnPlateau(LRScheduler):
 
     def get_lr(self) -> list[float]:
         raise NotImplementedError
+
+    def simulate(self, num_steps: int | None = None, *, metrics: Any = None) -> Any:  # type: ignore[override]
+        """The lrs of the coming ``step(metrics[k])`` calls, without taking them.
+
+        ``metrics`` is the sequence of values ``step`` would be given (floats); ``num_steps``,
+        if given, must equal its length. Returns a float64 array of shape
+        ``(len(metrics) + 1, len(param_groups))``: row 0 the lrs now, row k after k more steps.
+        Neither the optimizer nor this scheduler changes.
+        """
+        if metrics is None:
+            raise TypeError("ReduceLROnPlateau.simulate() needs metrics=: the values step() would get")
+        import numpy as np
+
+        values = np.asarray(metrics, dtype=np.float64)
+        if values.ndim != 1:
+            raise ValueError(f"metrics must be a 1-D sequence, got shape {values.shape}")
+        if num_steps is not None and _count("num_steps", num_steps) != len(values):
+            raise ValueError(f"num_steps={num_steps} but {len(values)} metrics were given")
+        return self._core.simulate(values)
 
     factor = _core_attr("factor")
     default_min_lr = _core_attr("default_min_lr")

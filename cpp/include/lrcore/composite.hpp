@@ -42,6 +42,11 @@ inline void check_children(const char* who, const std::vector<SchedulerPtr>& chi
 
 class SequentialLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    auto copy = copy_onto(*this, groups);
+    for (auto& child : static_cast<SequentialLR&>(*copy).schedulers_) child = child->clone(groups);
+    return copy;
+  }
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
                std::vector<std::int64_t> milestones, std::int64_t last_epoch = -1)
       : LRScheduler(groups) {
@@ -104,6 +109,11 @@ class SequentialLR : public LRScheduler {
 
 class ChainedScheduler : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    auto copy = copy_onto(*this, groups);
+    for (auto& child : static_cast<ChainedScheduler&>(*copy).schedulers_) child = child->clone(groups);
+    return copy;
+  }
   ChainedScheduler(Groups& groups, std::vector<SchedulerPtr> schedulers) : LRScheduler(groups) {
     detail::check_children("ChainedScheduler", schedulers, groups,
                            " expects at least one scheduler to be chained, but got no scheduler.");

@@ -22,6 +22,9 @@ using functional::kPi;
 // does: by a recursion on the current lr, so that it composes with other schedulers.
 class CosineAnnealingLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   CosineAnnealingLR(Groups& groups, double T_max, double eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), T_max(T_max), eta_min(eta_min) {
@@ -46,9 +49,15 @@ class CosineAnnealingLR : public LRScheduler {
       for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c / 2;
       return;
     }
-    const double ratio = pymath::div(1 + std::cos(pymath::div(kPi * epoch, T_max)),
-                                 1 + std::cos(pymath::div(kPi * (epoch - 1), T_max)));
+    // torch's ratio of 1 + cos(pi * e / T_max) at e = epoch and e = epoch - 1. The second is the
+    // first of the previous step (the same operation on the same numbers), so it is remembered.
+    const double now = functional::cosine_term(epoch, T_max);
+    const double before = previous_.epoch == epoch - 1 && previous_.T_max == T_max
+                              ? previous_.term
+                              : functional::cosine_term(epoch - 1, T_max);
+    const double ratio = pymath::div(now, before);
     for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - eta_min) + eta_min;
+    previous_ = {epoch, T_max, now};
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     using detail::kPi;
@@ -60,11 +69,20 @@ class CosineAnnealingLR : public LRScheduler {
 
   double T_max;
   double eta_min;
+
+ private:
+  struct Term {
+    double epoch, T_max, term;
+  };
+  Term previous_{std::nan(""), std::nan(""), 0.0};  // never equal to anything: empty
 };
 
 // SGDR: cosine from base_lr to eta_min over T_i epochs, then restart with T_i *= T_mult.
 class CosineAnnealingWarmRestarts : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   CosineAnnealingWarmRestarts(Groups& groups, std::int64_t T_0, std::int64_t T_mult = 1,
                               double eta_min = 0.0, std::int64_t last_epoch = -1,
                               Init init = Init::step)

@@ -46,6 +46,9 @@ using ScaleFunction = std::function<double(std::int64_t)>;
 // Triangular cycles between base_lr and max_lr (momentum between max and base momentum).
 class CyclicLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   CyclicLR(Groups& groups, std::vector<double> base_lr, std::vector<double> max_lr,
            double step_size_up = 2000, std::optional<double> step_size_down = std::nullopt,
            std::string mode = "triangular", double gamma = 1.0, ScaleFunction scale_fn = nullptr,
@@ -124,7 +127,7 @@ class CyclicLR : public LRScheduler {
       for (std::size_t g = 0; g < n; ++g)
         momentum_[g] = functional::cyclic_momentum_value(base_momentums[g], max_momentums[g],
                                                          scale_factor, scale);
-      groups_->write(detail::momentum_key(use_beta1), momentum_.data());
+      write_momentum(detail::momentum_key(use_beta1), momentum_.data());
     }
   }
 
@@ -149,6 +152,9 @@ class CyclicLR : public LRScheduler {
 // max_lr / div_factor / final_div_factor (three_phase: back to the start first).
 class OneCycleLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   struct Phase {
     double end_step;
     Key start_lr, end_lr, start_momentum, end_momentum;
@@ -223,15 +229,21 @@ class OneCycleLR : public LRScheduler {
         [this](std::size_t i) { return phases[i].end_step; }, &pct)];
     start_.resize(n);
     end_.resize(n);
-    groups_->read(phase->start_lr, start_.data());
-    groups_->read(phase->end_lr, end_.data());
+    if (cycle_momentum) {
+      start_momentum_.resize(n);
+      end_momentum_.resize(n);
+      momentum_.resize(n);
+    }
+    // torch reads each group's phase bounds on every step: one pass over the groups for all.
+    const Column columns[] = {{phase->start_lr, start_.data()},
+                              {phase->end_lr, end_.data()},
+                              {phase->start_momentum, start_momentum_.data()},
+                              {phase->end_momentum, end_momentum_.data()}};
+    groups_->read_columns(columns, cycle_momentum ? 4 : 2);
     anneal(start_.data(), end_.data(), pct, out, n);
     if (cycle_momentum) {
-      momentum_.resize(n);
-      groups_->read(phase->start_momentum, start_.data());
-      groups_->read(phase->end_momentum, end_.data());
-      anneal(start_.data(), end_.data(), pct, momentum_.data(), n);
-      groups_->write(detail::momentum_key(use_beta1), momentum_.data());
+      anneal(start_momentum_.data(), end_momentum_.data(), pct, momentum_.data(), n);
+      write_momentum(detail::momentum_key(use_beta1), momentum_.data());
     }
   }
 
@@ -251,7 +263,7 @@ class OneCycleLR : public LRScheduler {
       for (std::size_t g = 0; g < n; ++g) out[g] = functional::anneal_linear_value(start[g], end[g], pct);
     }
   }
-  std::vector<double> start_, end_, momentum_;
+  std::vector<double> start_, end_, start_momentum_, end_momentum_, momentum_;
 };
 
 }  // namespace lrcore

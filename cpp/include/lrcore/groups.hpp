@@ -44,6 +44,16 @@ inline const char* key_name(Key key) {
   return "?";
 }
 
+// One key's values for every group, for reading or writing several keys in one pass.
+struct Column {
+  Key key;
+  double* values;
+};
+struct ConstColumn {
+  Key key;
+  const double* values;
+};
+
 // Which momentum-like hyperparameter the optimizer has (torch looks at optimizer.defaults).
 enum class MomentumKind { none, momentum, beta1 };
 
@@ -66,6 +76,14 @@ class Groups {
   virtual void write(Key key, const double* values) {
     const std::size_t n = size();
     for (std::size_t g = 0; g < n; ++g) set(key, g, values[g]);
+  }
+  // Several keys at once. Where a pass over the groups is what costs (Python dicts), this is one
+  // pass: group by group, each column in order.
+  virtual void read_columns(const Column* columns, std::size_t count) const {
+    for (std::size_t c = 0; c < count; ++c) read(columns[c].key, columns[c].values);
+  }
+  virtual void write_columns(const ConstColumn* columns, std::size_t count) {
+    for (std::size_t c = 0; c < count; ++c) write(columns[c].key, columns[c].values);
   }
 };
 
@@ -118,7 +136,11 @@ class ParamGroups final : public Groups {
   void write(Key key, const double* values) override {
     auto& column = values_[index(key)];
     for (std::size_t g = 0; g < column.size(); ++g) column[g] = values[g];
-    present_[index(key)].assign(column.size(), 1);
+    auto& present = present_[index(key)];
+    if (!all_present_[index(key)]) {
+      present.assign(column.size(), 1);
+      all_present_[index(key)] = true;
+    }
   }
 
   double lr(std::size_t group) const { return values_[index(Key::lr)].at(group); }
@@ -133,6 +155,23 @@ class ParamGroups final : public Groups {
   MomentumKind momentum_kind_ = MomentumKind::none;
   std::vector<double> values_[kNumKeys];
   std::vector<char> present_[kNumKeys];
+  bool all_present_[kNumKeys] = {};  // present_[key] is all ones (skip re-marking on write)
 };
+
+// What `source` holds now, every key of every group, as ParamGroups: the groups a copy of a
+// scheduler runs on when its future is computed without touching the real ones.
+inline ParamGroups snapshot(const Groups& source) {
+  const std::size_t n = source.size();
+  std::vector<double> lrs(n);
+  source.read(Key::lr, lrs.data());
+  ParamGroups copy(std::move(lrs), source.momentum_kind());
+  for (int k = 0; k < kNumKeys; ++k) {
+    const Key key = static_cast<Key>(k);
+    if (key == Key::lr) continue;
+    for (std::size_t g = 0; g < n; ++g)
+      if (source.has(key, g)) copy.set(key, g, source.get(key, g));
+  }
+  return copy;
+}
 
 }  // namespace lrcore

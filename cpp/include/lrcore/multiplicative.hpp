@@ -38,6 +38,9 @@ inline void scale(double* lrs, std::size_t n, double factor) {
 // lr = base_lr * lr_lambda(epoch), one function per group (or one for all).
 class LambdaLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   LambdaLR(Groups& groups, std::vector<EpochFunction> lr_lambdas, std::int64_t last_epoch = -1,
            Init init = Init::step)
       : LRScheduler(groups), lr_lambdas_(detail::one_per_group(std::move(lr_lambdas), groups.size())) {
@@ -61,6 +64,9 @@ class LambdaLR : public LRScheduler {
 // lr = lr * lr_lambda(epoch) on every step after the first.
 class MultiplicativeLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   MultiplicativeLR(Groups& groups, std::vector<EpochFunction> lr_lambdas,
                    std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), lr_lambdas_(detail::one_per_group(std::move(lr_lambdas), groups.size())) {
@@ -85,6 +91,9 @@ class MultiplicativeLR : public LRScheduler {
 // lr = base_lr * gamma ** (epoch // step_size).
 class StepLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   StepLR(Groups& groups, std::int64_t step_size, double gamma = 0.1, std::int64_t last_epoch = -1,
          Init init = Init::step)
       : LRScheduler(groups), step_size(step_size), gamma(gamma) {
@@ -111,6 +120,9 @@ class StepLR : public LRScheduler {
 // lr = base_lr * gamma ** (number of milestones reached); milestones may repeat.
 class MultiStepLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   MultiStepLR(Groups& groups, std::vector<std::int64_t> milestones, double gamma = 0.1,
               std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), gamma(gamma) {
@@ -150,6 +162,9 @@ class MultiStepLR : public LRScheduler {
 // lr = base_lr * factor until total_iters, then base_lr.
 class ConstantLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   ConstantLR(Groups& groups, double factor = 1.0 / 3, std::int64_t total_iters = 5,
              std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), factor(factor), total_iters(total_iters) {
@@ -179,6 +194,9 @@ class ConstantLR : public LRScheduler {
 // lr goes linearly from base_lr * start_factor to base_lr * end_factor over total_iters.
 class LinearLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   LinearLR(Groups& groups, double start_factor = 1.0 / 3, double end_factor = 1.0,
            std::int64_t total_iters = 5, std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), start_factor(start_factor), end_factor(end_factor),
@@ -217,6 +235,9 @@ class LinearLR : public LRScheduler {
 // lr = lr * gamma every step.
 class ExponentialLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   ExponentialLR(Groups& groups, double gamma, std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), gamma(gamma) {
     init_base(last_epoch);
@@ -241,6 +262,9 @@ class ExponentialLR : public LRScheduler {
 // lr = base_lr * (1 - min(total_iters, epoch) / total_iters) ** power.
 class PolynomialLR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   PolynomialLR(Groups& groups, std::int64_t total_iters = 5, double power = 1.0,
                std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), total_iters(total_iters), power(power) {

@@ -18,6 +18,9 @@ namespace lrcore {
 
 class ReduceLROnPlateau : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   explicit ReduceLROnPlateau(Groups& groups, const std::string& mode = "min", double factor = 0.1,
                              std::int64_t patience = 10, double threshold = 1e-4,
                              const std::string& threshold_mode = "rel", std::int64_t cooldown = 0,

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,14 @@ class LRScheduler {
     finish_init(init);
   }
   virtual ~LRScheduler() = default;
-  LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
+
+  // An independent copy of this scheduler, in the same state, stepping `groups` instead (which
+  // must have as many groups). Composites copy their children onto `groups` too. This is how a
+  // schedule's future is computed without touching it (see simulate.hpp).
+  virtual std::unique_ptr<LRScheduler> clone(Groups& groups) const {
+    return copy_onto(*this, groups);
+  }
 
   // torch's step(): one more epoch, chainable form.
   virtual void step() {
@@ -96,6 +103,20 @@ class LRScheduler {
   // SequentialLR's recursive_undo: take back one epoch (composites recurse into their children).
   virtual void undo_epoch() { --last_epoch_; }
 
+  // Within its scope, get_lr() writes momentum to the groups at once, as torch's get_lr() called
+  // on its own does (a Python get_lr override calling the built-in one, for instance).
+  class Immediate {
+   public:
+    explicit Immediate(LRScheduler& s) : s_(s), saved_(s.staging_) { s_.staging_ = false; }
+    ~Immediate() { s_.staging_ = saved_; }
+    Immediate(const Immediate&) = delete;
+    Immediate& operator=(const Immediate&) = delete;
+
+   private:
+    LRScheduler& s_;
+    bool saved_;
+  };
+
   // torch's get_lr(): the chainable form at last_epoch, from the groups' current values.
   // Writes n values to out; may also write momentum to the groups (CyclicLR, OneCycleLR).
   virtual void get_lr(double* out, std::size_t n) {
@@ -128,6 +149,15 @@ class LRScheduler {
 
  protected:
   explicit LRScheduler(Groups& groups) : groups_(&groups) {}
+  LRScheduler(const LRScheduler&) = default;  // for clone(): a copy shares the groups until rebound
+
+  // clone() for a scheduler class: a copy of `self` bound to `groups`.
+  template <class Derived>
+  static std::unique_ptr<LRScheduler> copy_onto(const Derived& self, Groups& groups) {
+    std::unique_ptr<Derived> copy(new Derived(self));
+    copy->groups_ = &groups;
+    return copy;
+  }
 
   // torch's LRScheduler.__init__ up to the initial step: record initial_lr (setdefault) for a
   // fresh run, or require it when resuming, and take base_lrs from it.
@@ -161,9 +191,27 @@ class LRScheduler {
     const std::size_t n = groups_->size();
     values_.resize(n);  // allocates only when the number of groups changes
     WithinStep within(*this);
-    if (!closed_form || !closed_form_lr(values_.data(), n)) get_lr(values_.data(), n);
-    groups_->write(Key::lr, values_.data());
+    {
+      Staging staging(*this);
+      if (!closed_form || !closed_form_lr(values_.data(), n)) get_lr(values_.data(), n);
+    }
+    if (staged_.values) {
+      const ConstColumn columns[] = {staged_, {Key::lr, values_.data()}};
+      staged_ = {Key::lr, nullptr};
+      groups_->write_columns(columns, 2);
+    } else {
+      groups_->write(Key::lr, values_.data());
+    }
     std::swap(last_lr_, values_);
+  }
+
+  // For get_lr() of schedules that also set momentum (CyclicLR, OneCycleLR): torch writes it to
+  // the groups inside get_lr. Within a step, it is written with the lrs instead, in the same pass
+  // over the groups (the values are the same; `values` must live until the step writes them).
+  // get_lr() called on its own (torch's get_lr()) writes at once.
+  void write_momentum(Key key, const double* values) {
+    if (staging_) staged_ = {key, values};
+    else groups_->write(key, values);
   }
 
   void finish_init(Init init) {
@@ -197,7 +245,19 @@ class LRScheduler {
     ~WithinStep() { s_.within_step_ = false; }
     LRScheduler& s_;
   };
+  // While the scheduler's own step runs get_lr (not a get_lr of it called from elsewhere).
+  struct Staging {
+    explicit Staging(LRScheduler& s) : s_(s), saved_(s.staging_) {
+      s_.staging_ = true;
+      s_.staged_ = {Key::lr, nullptr};
+    }
+    ~Staging() { s_.staging_ = saved_; }
+    LRScheduler& s_;
+    bool saved_;
+  };
   std::vector<double> values_;
+  bool staging_ = false;
+  ConstColumn staged_{Key::lr, nullptr};
 };
 
 }  // namespace lrcore

@@ -18,6 +18,9 @@ namespace lrcore {
 
 class SWALR : public LRScheduler {
  public:
+  std::unique_ptr<LRScheduler> clone(Groups& groups) const override {
+    return copy_onto(*this, groups);
+  }
   SWALR(Groups& groups, std::vector<double> swa_lr, std::int64_t anneal_epochs = 10,
         std::string anneal_strategy = "cos", std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), anneal_epochs(anneal_epochs) {
@@ -48,8 +51,8 @@ class SWALR : public LRScheduler {
     const double t = pymath::max(0, pymath::min(1, static_cast<double>(step) / span));
     const double alpha = anneal_func(t);
     swa_.resize(n);
-    current_lrs(out);
-    groups_->read(Key::swa_lr, swa_.data());
+    const Column columns[] = {{Key::lr, out}, {Key::swa_lr, swa_.data()}};
+    groups_->read_columns(columns, 2);  // one pass over the groups
     for (std::size_t g = 0; g < n; ++g) {
       // torch's _get_initial_lr: undo the previous step's interpolation.
       const double prev_lr =
