@@ -39,7 +39,27 @@ from .swa_utils import SWALR
 
 __version__ = _core.__version__
 
+
+def get_include() -> str:
+    """The directory holding lrcore's C++ headers (``#include <lrcore/lrcore.hpp>``).
+
+    It exists in an installed lrcore (a wheel ships the headers inside the package); in a
+    source checkout used through PYTHONPATH it does not.
+    """
+    import os
+
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
+
+
+def get_cmake_dir() -> str:
+    """The directory to pass as ``lrcore_DIR`` to ``find_package(lrcore CONFIG)``."""
+    import os
+
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "share", "cmake", "lrcore")
+
 __all__ = [
+    "get_cmake_dir",
+    "get_include",
     "EPOCH_DEPRECATION_WARNING",
     "ChainedScheduler",
     "ConstantLR",

@@ -13,6 +13,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="lrcore", description="lrcore: torch.optim.lr_scheduler computed by a C++ core."
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--cmakedir", action="store_true",
+                        help="print the directory to pass as lrcore_DIR to find_package(lrcore) "
+                             "and exit")
+    parser.add_argument("--includedir", action="store_true",
+                        help="print the directory holding the C++ headers and exit")
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="train a small numpy model with the seed's three schedules")
     demo.add_argument("--epochs", type=int, default=100, help="epochs per example (default 100)")
@@ -28,6 +33,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import __version__
 
         print(__version__)
+        return 0
+    if args.cmakedir or args.includedir:
+        from . import get_cmake_dir, get_include
+
+        path = get_cmake_dir() if args.cmakedir else get_include()
+        if not os.path.isdir(path):
+            print(f"lrcore: {path} does not exist: the C++ headers and CMake package come with "
+                  "an installed lrcore (pip install .), not with a source checkout",
+                  file=sys.stderr)
+            return 1
+        print(path)
         return 0
     if args.command == "demo":
         if args.epochs <= 0:

@@ -12,6 +12,7 @@
 #include "pymath.hpp"
 #include "scheduler.hpp"
 #include "simulate.hpp"
+#include "state.hpp"
 #include "swa.hpp"
 
 #define LRCORE_VERSION_MAJOR 0

@@ -189,6 +189,7 @@ class LRScheduler {
                           "recommended)");
     }
     base_lrs_.resize(n);
+    last_lr_.reserve(n);  // apply_lr swaps it into values_: a later first step does not allocate
     groups_->read(Key::initial_lr, base_lrs_.data());
     last_epoch_ = last_epoch;
   }
