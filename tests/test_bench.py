@@ -17,7 +17,7 @@ from lrcore import bench, cli
 
 WRAPPER = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_step.py"
 TINY = ["--groups", "1", "3", "--schedulers", "StepLR", "ReduceLROnPlateau", "--trials", "1",
-        "--sample-ms", "0.2"]
+        "--sample-ms", "0.2", "--simulate-steps", "2000"]
 
 
 def _row_keys():
@@ -62,8 +62,13 @@ def test_tiny_run_with_torch_table_json_and_targets(tmp_path, capsys):
     assert [r["scheduler"] for r in data["tensor_lr"]] == list(bench.TENSOR_LR_SCHEDULERS)
     assert all(r["python_us"] is None and r["torch_us"] > 0 for r in data["tensor_lr"])
     targets = {t["target"]: t for t in data["targets"]}
-    assert set(targets) == {"a", "b", "c"}
+    assert set(targets) == {"a", "b", "c", "d"}
     assert targets["a"]["status"] in ("met", "missed")
+    assert targets["d"]["status"] in ("met", "missed")
+    sim = data["simulate"]
+    assert sim["steps"] == 2000 and sim["lrcore_simulate_s"] > 0
+    assert sim["torch_over_lrcore"] == pytest.approx(sim["torch_step_s"] / sim["lrcore_simulate_s"])
+    assert "simulate (the whole trajectory" in text
     assert set(targets["a"]["values"]) == {"StepLR", "ReduceLROnPlateau"}
     assert targets["b"]["status"] == "not measured"
     assert set(targets["c"]["values"]) == set(bench.TENSOR_LR_SCHEDULERS)
@@ -86,7 +91,7 @@ def test_targets_report_misses_with_values():
              "lrcore_ns_per_group": 30.0}]
     tensor = [{"scheduler": "StepLR", "groups": 1, "torch_over_lrcore": 5.5}]
     targets = bench.evaluate_targets(rows, tensor, torch_available=True)
-    assert [t["status"] for t in targets] == ["missed", "missed", "met"]
+    assert [t["status"] for t in targets] == ["missed", "missed", "met", "not measured"]
     assert targets[0]["misses"] == ["B"] and targets[0]["worst"] == 2.5
     assert targets[1]["misses"] == ["B"] and targets[1]["worst"] == 30.0
     text = "\n".join(bench.format_targets(targets))
@@ -98,7 +103,7 @@ def test_targets_report_misses_with_values():
 def test_duck_optimizer_path_without_torch():
     out = io.StringIO()
     results = bench.run([1, 3], ["CyclicLR", "SWALR"], trials=1, sample_ms=0.2, use_torch=False,
-                        out=out)
+                        simulate_steps=1000, out=out)
     text = out.getvalue()
     assert "torch is not available" in text and "duck optimizer" in text
     assert results["torch_available"] is False and results["tensor_lr"] == []
@@ -108,7 +113,9 @@ def test_duck_optimizer_path_without_torch():
         assert row["torch_us"] is None and row["torch_over_lrcore"] is None
         assert row["lrcore_us"] > 0 and row["python_us"] > 0
     status = {t["target"]: t["status"] for t in results["targets"]}
-    assert status == {"a": "not measured", "b": "not measured", "c": "not measured"}
+    assert status == {"a": "not measured", "b": "not measured", "c": "not measured",
+                      "d": "not measured"}
+    assert results["simulate"]["python_over_lrcore"] > 0
 
 
 def test_runs_where_torch_cannot_be_imported(tmp_path):
@@ -119,7 +126,7 @@ def test_runs_where_torch_cannot_be_imported(tmp_path):
         sys.modules["torch"] = None
         from lrcore import cli
         sys.exit(cli.main(["bench", "--groups", "2", "--schedulers", "OneCycleLR",
-                           "--trials", "1", "--sample-ms", "0.2",
+                           "--trials", "1", "--sample-ms", "0.2", "--simulate-steps", "500",
                            "--json", {str(tmp_path / "b.json")!r}]))
         """
     )

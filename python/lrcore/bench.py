@@ -74,6 +74,7 @@ TARGET_SPEEDUP_1_GROUP = 6.0
 TARGET_NS_PER_GROUP = 25.0
 TARGET_NS_GROUPS = 1000
 TARGET_SPEEDUP_TENSOR_LR = 5.0
+TARGET_SPEEDUP_SIMULATE = 50.0
 
 # torch's composites step their children at construction and then warn about step order.
 _STEP_ORDER_WARNING = re.escape("Detected call of `lr_scheduler.step()`")
@@ -233,8 +234,9 @@ def _make_row(name: str, groups: int, optimizer: str, m: dict[str, Any]) -> dict
 
 
 def evaluate_targets(rows: list[dict[str, Any]], tensor_rows: list[dict[str, Any]],
-                     torch_available: bool) -> list[dict[str, Any]]:
-    """The three targets, each met / missed / not measured, with the measured values."""
+                     torch_available: bool,
+                     sim: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The targets, each met / missed / not measured, with the measured values."""
     targets = []
 
     def add(key: str, description: str, values: dict[str, float | None],
@@ -263,6 +265,12 @@ def evaluate_targets(rows: list[dict[str, Any]], tensor_rows: list[dict[str, Any
     add("c", f"Tensor lr: torch/lrcore >= {TARGET_SPEEDUP_TENSOR_LR:g}x",
         {r["scheduler"]: r["torch_over_lrcore"] for r in tensor_rows},
         lambda v: v >= TARGET_SPEEDUP_TENSOR_LR, "x", no_torch or "Tensor-lr rows were not run")
+    simulated = {} if sim is None or "torch_over_lrcore" not in sim else {
+        f"CosineAnnealingLR x {sim['steps']:,}": sim["torch_over_lrcore"]}
+    add("d", f"simulate(): torch step() x N / lrcore simulate(N) >= {TARGET_SPEEDUP_SIMULATE:g}x"
+        " (N = 10^6 in the default run)",
+        simulated, lambda v: v >= TARGET_SPEEDUP_SIMULATE, "x",
+        no_torch or "simulate was not run")
     return targets
 
 
@@ -312,12 +320,58 @@ def machine_description(torch: Any) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------- simulate
+
+
+def measure_simulate(torch: Any, steps: int, trials: int) -> dict[str, Any]:
+    """CosineAnnealingLR, 1 group: lrcore's simulate(steps) against taking the same steps with
+    torch and with the pure-Python reference (each timed once: it is the long part)."""
+    spec = SPECS["CosineAnnealingLR"]
+
+    def optimizer() -> Any:
+        return make_sgd(torch, 1) if torch is not None else DuckOptimizer(1)
+
+    lrcore_sched = spec(_namespace(LLR, _LrcoreSWALR), optimizer())
+    times = []
+    for _ in range(trials):
+        start = time.perf_counter()
+        lrcore_sched.simulate(steps)
+        times.append(time.perf_counter() - start)
+    result: dict[str, Any] = {"scheduler": "CosineAnnealingLR", "groups": 1, "steps": steps,
+                              "lrcore_simulate_s": statistics.median(times)}
+    stepped: dict[str, Any] = {"python": _namespace(RLR, RLR.SWALR)}
+    if torch is not None:
+        import torch.optim.lr_scheduler as TLR
+        from torch.optim.swa_utils import SWALR as TorchSWALR
+
+        stepped = {"torch": _namespace(TLR, TorchSWALR), **stepped}
+    for label, impl in stepped.items():
+        opt = optimizer()
+        scheduler = spec(impl, opt)
+        if torch is not None:
+            opt.step()  # after the scheduler patched it, as in training
+        result[f"{label}_step_s"] = _run_steps(scheduler, steps, False)
+        result[f"{label}_over_lrcore"] = result[f"{label}_step_s"] / result["lrcore_simulate_s"]
+    return result
+
+
+def format_simulate(sim: dict[str, Any]) -> list[str]:
+    line = (f"{sim['scheduler']}, {sim['groups']} group, {sim['steps']:,} steps: "
+            f"lrcore simulate() {sim['lrcore_simulate_s'] * 1e3:.1f} ms")
+    for label in ("torch", "python"):
+        if f"{label}_step_s" in sim:
+            line += (f"; {label} step() x {sim['steps']:,} {sim[f'{label}_step_s'] * 1e3:.0f} ms"
+                     f" ({sim[f'{label}_over_lrcore']:.0f}x)")
+    return ["simulate (the whole trajectory at once, bit-identical to stepping):", "  " + line]
+
+
 # ------------------------------------------------------------------------------------- run
 
 
 def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None = None, *,
         trials: int = 5, sample_ms: float = 20.0, tensor_lr: bool = True,
-        use_torch: bool | None = None, out: TextIO | None = None) -> dict[str, Any]:
+        simulate_steps: int = 10**6, use_torch: bool | None = None,
+        out: TextIO | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table and targets to ``out``; return the results.
 
     ``use_torch``: None to use torch when importable, False to benchmark lrcore against the
@@ -402,7 +456,14 @@ def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None
                 tensor_rows.append(row)
                 print(_row_line(row), file=out, flush=True)
 
-    targets = evaluate_targets(rows, tensor_rows, torch is not None)
+    sim = None
+    if simulate_steps > 0:
+        sim = measure_simulate(torch, simulate_steps, trials)
+        print("", file=out)
+        for line in format_simulate(sim):
+            print(line, file=out, flush=True)
+
+    targets = evaluate_targets(rows, tensor_rows, torch is not None, sim)
     print("", file=out)
     for line in format_targets(targets):
         print(line, file=out)
@@ -410,7 +471,7 @@ def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None
     print(f"\ntotal wall time: {wall:.1f} s", file=out, flush=True)
     return {"machine": machine_description(torch), "torch_available": torch is not None,
             "optimizer": optimizer_name, "trials": trials, "sample_ms": sample_ms,
-            "results": rows, "tensor_lr": tensor_rows, "targets": targets,
+            "results": rows, "tensor_lr": tensor_rows, "simulate": sim, "targets": targets,
             "total_wall_s": wall}
 
 
@@ -490,6 +551,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-torch", action="store_true",
                         help="benchmark lrcore vs the references only, on a duck optimizer")
     parser.add_argument("--no-tensor-lr", action="store_true", help="skip the Tensor-lr rows")
+    parser.add_argument("--simulate-steps", type=int, metavar="N",
+                        help="steps for the simulate() comparison (default 1000000; --quick:"
+                        " 100000; 0 skips it)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--plot", metavar="FILE.png",
                         help="draw µs per step vs groups (needs matplotlib)")
@@ -501,11 +565,14 @@ def execute(args: argparse.Namespace, argv: Sequence[str] | None = None,
     groups = args.groups or (QUICK_GROUPS if args.quick else DEFAULT_GROUPS)
     trials = args.trials if args.trials is not None else (3 if args.quick else 5)
     sample_ms = args.sample_ms if args.sample_ms is not None else (5.0 if args.quick else 20.0)
+    simulate_steps = args.simulate_steps if args.simulate_steps is not None else (
+        10**5 if args.quick else 10**6)
     results = run(groups, args.schedulers, trials=trials, sample_ms=sample_ms,
-                  tensor_lr=not args.no_tensor_lr, use_torch=False if args.no_torch else None,
-                  out=out)
+                  tensor_lr=not args.no_tensor_lr, simulate_steps=simulate_steps,
+                  use_torch=False if args.no_torch else None, out=out)
     options = {k: v for k, v in vars(args).items() if k != "command"}
-    options.update(groups=list(groups), trials=trials, sample_ms=sample_ms)
+    options.update(groups=list(groups), trials=trials, sample_ms=sample_ms,
+                   simulate_steps=simulate_steps)
     results["options"] = options
     results["argv"] = list(sys.argv) if argv is None else [sys.argv[0], *argv]
     if args.json:
@@ -528,6 +595,8 @@ def run_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace,
         parser.error("--trials must be at least 1")
     if args.sample_ms is not None and not args.sample_ms > 0:
         parser.error("--sample-ms must be positive")
+    if args.simulate_steps is not None and args.simulate_steps < 0:
+        parser.error("--simulate-steps must be non-negative")
     if args.plot:  # fail before the run, not after it
         try:
             import matplotlib  # noqa: F401
