@@ -41,10 +41,13 @@ from _pairs import (  # noqa: E402
     opt_specs, perturb_spec, plateau_specs, sequential_specs,
 )
 
+import lrcore  # noqa: E402
 import lrcore.lr_scheduler as LLR  # noqa: E402  (always lrcore: simulate is lrcore's own API)
 import lrcore.swa_utils as LSWA  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Where this process imports lrcore from (the source tree in development, site-packages when
+# installed): subprocesses must import the same one.
+LRCORE_PATH = os.path.dirname(os.path.dirname(os.path.abspath(lrcore.__file__)))
 
 
 # ----------------------------------------------------------------------------------------
@@ -945,7 +948,7 @@ def test_num_steps_too_large_raises_instead_of_crashing():
         print("ok")
         """
     )
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"))
+    env = dict(os.environ, PYTHONPATH=LRCORE_PATH)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=120)
     assert out.returncode == 0, (f"simulate with a huge num_steps crashed the interpreter "
@@ -1228,7 +1231,7 @@ def test_without_torch_on_a_duck_optimizer():
         print("ok")
         """
     )
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"))
+    env = dict(os.environ, PYTHONPATH=LRCORE_PATH)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=120)
     assert out.returncode == 0, out.stderr
