@@ -198,6 +198,7 @@ namespace {
 // table are somewhere else in the heap. Ask for the ones a few groups ahead while working on this
 // one (a hint only: it reads nothing and changes nothing).
 inline void prefetch_group(PyObject* list, std::size_t n, std::size_t g) {
+#if defined(__GNUC__) || defined(__clang__)
   constexpr std::size_t kDictAhead = 8, kKeysAhead = 4;
   if (g + kDictAhead < n) __builtin_prefetch(PyList_GET_ITEM(list, g + kDictAhead));
   if (g + kKeysAhead < n) {
@@ -207,6 +208,9 @@ inline void prefetch_group(PyObject* list, std::size_t n, std::size_t g) {
       for (int line = 0; line < 4; ++line) __builtin_prefetch(keys + 64 * line);
     }
   }
+#else
+  (void)list, (void)n, (void)g;
+#endif
 }
 }  // namespace
 
