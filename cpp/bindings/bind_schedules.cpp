@@ -50,11 +50,11 @@ void register_schedules(py::module_& m) {
       .def_readwrite("num_stable_steps", &WarmupStableDecayLR::num_stable_steps)
       .def_readwrite("num_decay_steps", &WarmupStableDecayLR::num_decay_steps)
       .def_property(
-          "warmup_type", [](const WarmupStableDecayLR& s) { return static_cast<int>(s.warmup_type); },
-          [](WarmupStableDecayLR& s, int v) { s.warmup_type = schedules::shape_from_int(v); })
+          "warmup_type", [](const Bound<WarmupStableDecayLR>& s) { return static_cast<int>(s.warmup_type); },
+          [](Bound<WarmupStableDecayLR>& s, int v) { s.warmup_type = schedules::shape_from_int(v); })
       .def_property(
-          "decay_type", [](const WarmupStableDecayLR& s) { return static_cast<int>(s.decay_type); },
-          [](WarmupStableDecayLR& s, int v) { s.decay_type = schedules::shape_from_int(v); })
+          "decay_type", [](const Bound<WarmupStableDecayLR>& s) { return static_cast<int>(s.decay_type); },
+          [](Bound<WarmupStableDecayLR>& s, int v) { s.decay_type = schedules::shape_from_int(v); })
       .def_readwrite("min_lr_ratio", &WarmupStableDecayLR::min_lr_ratio)
       .def_readwrite("num_cycles", &WarmupStableDecayLR::num_cycles)
       .def("validate", &WarmupStableDecayLR::validate);
@@ -94,15 +94,15 @@ void register_schedules(py::module_& m) {
        return std::make_shared<Bound<HFScheduleLR>>(g, p, last_epoch, Init::deferred);
      }))
       .def_property(
-          "kind", [](const HFScheduleLR& s) { return static_cast<int>(s.params.kind); },
-          [](HFScheduleLR& s, int v) {
+          "kind", [](const Bound<HFScheduleLR>& s) { return static_cast<int>(s.params.kind); },
+          [](Bound<HFScheduleLR>& s, int v) {
             if (v < 0 || v > 7) throw py::value_error("unknown schedule code");
             s.params.kind = static_cast<HFKind>(v);
           })
 #define LRCORE_HF_FIELD(name)                                              \
   def_property(                                                           \
-      #name, [](const HFScheduleLR& s) { return s.params.name; },         \
-      [](HFScheduleLR& s, decltype(HFParams::name) v) { s.params.name = v; })
+      #name, [](const Bound<HFScheduleLR>& s) { return s.params.name; },         \
+      [](Bound<HFScheduleLR>& s, decltype(HFParams::name) v) { s.params.name = v; })
       .LRCORE_HF_FIELD(num_warmup_steps)
       .LRCORE_HF_FIELD(num_training_steps)
       .LRCORE_HF_FIELD(num_cycles)
