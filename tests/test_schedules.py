@@ -538,3 +538,28 @@ def test_exported():
     for name in ("WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR",
                  "get_scheduler"):
         assert name in lrcore.__all__ and getattr(lrcore, name) is getattr(S, name)
+
+
+def test_in_composites():
+    opt = Opt(LRS)
+    warm = S.WarmupCosineLR(opt, 10, warmup_steps=3)
+    tail = lrcore.ExponentialLR(opt, 0.9)
+    seq = lrcore.SequentialLR(opt, [warm, tail], milestones=[6])
+    sim = seq.simulate(12)
+    assert [list(r) for r in sim] == trajectory(seq, 12)
+    opt = Opt(LRS)
+    chained = lrcore.ChainedScheduler([S.InverseSqrtLR(opt, 4), lrcore.ConstantLR(opt, 0.5, 3)])
+    sim = chained.simulate(10)
+    assert [list(r) for r in sim] == trajectory(chained, 10)
+
+
+def test_polynomial_divides_by_zero_like_transformers():
+    # num_training_steps == num_warmup_steps: transformers' lambda divides 0 by 0 at that step
+    s = lrcore.get_scheduler("polynomial", Opt([0.1]), 3, 3)
+    trajectory(s, 2)
+    before = s.state_dict()
+    with pytest.raises(ZeroDivisionError):
+        s.step()
+    with pytest.raises(ZeroDivisionError):
+        _poly(3, num_warmup_steps=3, num_training_steps=3, lr_end=1e-7, power=1.0, lr_init=0.1)
+    assert s.state_dict() == before
