@@ -28,6 +28,8 @@ import torch
 from torch.optim import lr_scheduler as L
 from torch.optim.swa_utils import SWALR
 
+import _schedule_cases
+
 ROOT = Path(__file__).resolve().parents[1]
 CPP_TESTS = ROOT / "tests" / "cpp"
 BUILD = ROOT / "build" / "test_cpp"
@@ -224,6 +226,7 @@ def _write_reference(data: Path) -> dict:
             (data / f"{name}.groups.json").write_text(
                 json.dumps({"k": K, "param_groups": groups}))
             saved_all[name] = (traj, state, opt_state)
+    _schedule_cases.write(data)  # lrcore.schedules' cases, from lrcore.reference_schedules
     return saved_all
 
 

@@ -17,7 +17,8 @@ import torch
 import torch.optim.lr_scheduler as TLR
 
 import lrcore.lr_scheduler as LLR
-from lrcore.bench import SPECS
+import lrcore.schedules
+from lrcore.bench import SPECS, _namespace
 from lrcore.swa_utils import SWALR
 
 
@@ -38,7 +39,7 @@ def _build(name, opt):
         warnings.simplefilter("ignore")
         if name == "SWALR":
             return SWALR(opt, swa_lr=0.05, anneal_epochs=10**6)
-        return SPECS[name](LLR, opt)
+        return SPECS[name](_namespace(LLR, SWALR, lrcore.schedules), opt)  # + lrcore.schedules
 
 
 NAMES = sorted(SPECS)

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   lrcore_py::register_swa(m);
   lrcore_py::register_composite(m);
   lrcore_py::register_functional(m);
+  lrcore_py::register_schedules(m);
 }

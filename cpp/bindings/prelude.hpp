@@ -327,5 +327,6 @@ void register_plateau(py::module_& m);
 void register_swa(py::module_& m);
 void register_composite(py::module_& m);
 void register_functional(py::module_& m);
+void register_schedules(py::module_& m);
 
 }  // namespace lrcore_py

@@ -36,6 +36,8 @@ from .lr_scheduler import (
     StepLR,
 )
 from .swa_utils import SWALR
+from . import schedules
+from .schedules import HFScheduleLR, InverseSqrtLR, WarmupCosineLR, WarmupStableDecayLR, get_scheduler
 
 __version__ = _core.__version__
 
@@ -78,6 +80,12 @@ __all__ = [
     "SWALR",
     "SequentialLR",
     "StepLR",
+    "HFScheduleLR",
+    "InverseSqrtLR",
+    "WarmupCosineLR",
+    "WarmupStableDecayLR",
+    "get_scheduler",
+    "schedules",
     "lr_scheduler",
     "swa_utils",
 ]

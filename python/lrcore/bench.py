@@ -34,6 +34,8 @@ from typing import Any, Callable, Sequence, TextIO
 from . import __version__
 from . import lr_scheduler as LLR
 from . import reference as RLR
+from . import reference_schedules as _RSCHED
+from . import schedules as _LSCHED
 from .swa_utils import SWALR as _LrcoreSWALR
 
 DEFAULT_GROUPS = (1, 10, 100, 1000, 10000)
@@ -63,7 +65,17 @@ SPECS: dict[str, Callable[[Any, Any], Any]] = {
     "ChainedScheduler": lambda M, o: M.ChainedScheduler(
         [M.ConstantLR(o, factor=0.5, total_iters=10**6), M.ExponentialLR(o, gamma=0.9999)]),
     "SWALR": lambda M, o: M.SWALR(o, swa_lr=0.05, anneal_epochs=10**6),
+    # Schedules torch lacks (lrcore.schedules): lrcore vs its pure-Python references only.
+    "WarmupCosineLR": lambda M, o: M.WarmupCosineLR(
+        o, t_initial=10**6, warmup_steps=1000, warmup_lr_init=1e-5, min_lr_ratio=0.01),
+    "WarmupStableDecayLR": lambda M, o: M.WarmupStableDecayLR(
+        o, num_warmup_steps=1000, num_decay_steps=10**7, num_stable_steps=0),
+    "InverseSqrtLR": lambda M, o: M.InverseSqrtLR(o, num_warmup_steps=1000),
+    "HFScheduleLR": lambda M, o: M.HFScheduleLR(
+        o, "cosine", num_warmup_steps=1000, num_training_steps=10**7),
 }
+# Specs that torch has no class for: their rows leave the torch column empty.
+NOT_IN_TORCH = frozenset({"WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR"})
 # Stepped with a metric: scheduler.step(1.0).
 METRIC_STEPPED = frozenset({"ReduceLROnPlateau"})
 TENSOR_LR_SCHEDULERS = ("StepLR", "CosineAnnealingLR")
@@ -146,8 +158,9 @@ class _Twin:
         return self.optimizer
 
 
-def _namespace(lr_module: Any, swalr: Any) -> Any:
-    names = {name: getattr(lr_module, name) for name in dir(lr_module) if name[:1].isupper()}
+def _namespace(lr_module: Any, swalr: Any, *extra: Any) -> Any:
+    names = {name: getattr(module, name) for module in (*extra, lr_module)
+             for name in dir(module) if name[:1].isupper()}
     names["SWALR"] = swalr
     return types.SimpleNamespace(**names)
 
@@ -392,8 +405,8 @@ def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None
         raise RuntimeError("torch was requested but cannot be imported")
     sample_s = sample_ms / 1000
 
-    impls: dict[str, Any] = {"lrcore": _namespace(LLR, _LrcoreSWALR),
-                             "python": _namespace(RLR, RLR.SWALR)}
+    impls: dict[str, Any] = {"lrcore": _namespace(LLR, _LrcoreSWALR, _LSCHED),
+                             "python": _namespace(RLR, RLR.SWALR, _RSCHED)}
     if torch is not None:
         import torch.optim.lr_scheduler as TLR
         from torch.optim.swa_utils import SWALR as TorchSWALR
@@ -429,7 +442,8 @@ def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None
                         return scheduler
                     return build
 
-                m = measure({label: builder(label) for label in impls},
+                m = measure({label: builder(label) for label in impls
+                             if not (label == "torch" and name in NOT_IN_TORCH)},
                             metric=name in METRIC_STEPPED, trials=trials, sample_s=sample_s)
                 row = _make_row(name, g, optimizer_name, m)
                 rows.append(row)

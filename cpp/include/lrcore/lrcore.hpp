@@ -11,6 +11,7 @@
 #include "plateau.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
+#include "schedules.hpp"
 #include "simulate.hpp"
 #include "state.hpp"
 #include "swa.hpp"

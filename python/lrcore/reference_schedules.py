@@ -1,0 +1,229 @@
+"""Pure-Python references for lrcore's schedules that torch lacks (see lrcore.schedules).
+
+Each value is the documented formula of the library the schedule follows, transcribed with the
+same operations, in the same order and with the same int/float types, so that lrcore's C++ core
+must equal it bit for bit:
+
+* ``timm_cosine_lr``: timm's ``CosineLRScheduler._get_lr(t)`` (timm/scheduler/cosine_lr.py) for
+  one group, its base lr as ``base_values``;
+* ``wsd_factor``, ``inverse_sqrt_factor``, ``hf_factor``: Hugging Face transformers'
+  ``_get_wsd_scheduler_lambda``, ``_get_inverse_sqrt_schedule_lr_lambda`` and the other
+  ``get_scheduler`` lambdas (transformers/optimization.py); the lr is ``base_lr * factor``, as
+  torch's LambdaLR computes it.
+
+The classes (same names and arguments as lrcore's) step like :mod:`lrcore.reference`'s: they are
+the readable baseline of ``lrcore bench`` and an oracle for the tests. No torch import.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .reference import LRScheduler
+
+__all__ = ["timm_cosine_lr", "wsd_factor", "inverse_sqrt_factor", "noam_factor", "hf_factor",
+           "WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR"]
+
+
+def timm_cosine_lr(t, base, *, t_initial, lr_min, warmup_t=0, warmup_lr_init=0.0, cycle_mul=1.0,
+                   cycle_decay=1.0, cycle_limit=1, warmup_prefix=False, k_decay=1.0):
+    """timm's ``_get_lr(t)`` for one group. lrcore's one deviation: with ``cycle_mul < 1`` past
+    every cycle (where timm's ``math.log`` raises ValueError) the value is ``lr_min``."""
+    if t < warmup_t:
+        s = (base - warmup_lr_init) / warmup_t
+        return warmup_lr_init + t * s
+    if warmup_prefix:
+        t = t - warmup_t
+    if cycle_mul != 1:
+        x = 1 - t / t_initial * (1 - cycle_mul)
+        if not x > 0:
+            return lr_min
+        i = math.floor(math.log(x, cycle_mul))
+        t_i = cycle_mul ** i * t_initial
+        t_curr = t - (1 - cycle_mul ** i) / (1 - cycle_mul) * t_initial
+    else:
+        i = t // t_initial
+        t_i = t_initial
+        t_curr = t - (t_initial * i)
+    gamma = cycle_decay ** i
+    lr_max = base * gamma
+    k = k_decay
+    if i < cycle_limit:
+        return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * t_curr ** k / t_i ** k))
+    return lr_min
+
+
+def wsd_factor(current_step, *, num_warmup_steps, num_stable_steps, num_decay_steps,
+               warmup_type, decay_type, min_lr_ratio, num_cycles):
+    """transformers' ``_get_wsd_scheduler_lambda``."""
+    if current_step < num_warmup_steps:
+        progress = float(current_step) / float(max(1, num_warmup_steps))
+        if warmup_type == "linear":
+            factor = progress
+        elif warmup_type == "cosine":
+            factor = 0.5 * (1.0 - math.cos(math.pi * progress))
+        elif warmup_type == "1-sqrt":
+            factor = 1.0 - math.sqrt(1.0 - progress)
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    if current_step < num_warmup_steps + num_stable_steps:
+        return 1.0
+    if current_step < num_warmup_steps + num_stable_steps + num_decay_steps:
+        progress = float(current_step - num_warmup_steps - num_stable_steps) / float(max(1, num_decay_steps))
+        if decay_type == "linear":
+            factor = 1.0 - progress
+        elif decay_type == "cosine":
+            factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+        elif decay_type == "1-sqrt":
+            factor = 1.0 - math.sqrt(progress)
+        factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio
+        return max(0.0, factor)
+    return min_lr_ratio
+
+
+def inverse_sqrt_factor(current_step, *, num_warmup_steps, timescale):
+    """transformers' ``_get_inverse_sqrt_schedule_lr_lambda``."""
+    if current_step < num_warmup_steps:
+        return float(current_step) / float(max(1, num_warmup_steps))
+    shift = timescale - num_warmup_steps
+    return 1.0 / math.sqrt((current_step + shift) / timescale)
+
+
+def noam_factor(current_step, *, num_warmup_steps, scale):
+    """The Noam schedule: ``scale * min(s ** -0.5, s * num_warmup_steps ** -1.5)``, s = step + 1."""
+    s = current_step + 1
+    return scale * min(s ** -0.5, s * num_warmup_steps ** -1.5)
+
+
+def hf_factor(current_step, schedule, *, num_warmup_steps=0, num_training_steps=0,
+              num_cycles=0.5, lr_end=1e-7, power=1.0, lr_init=1.0, min_lr_rate=0.0,
+              warmup_lr_rate=None):
+    """The lambda of transformers' ``get_scheduler(schedule)`` (LambdaLR schedules only)."""
+    nw, nt = num_warmup_steps, num_training_steps
+    if schedule == "constant":
+        return 1
+    if schedule == "constant_with_warmup":
+        if current_step < nw:
+            return float(current_step) / float(max(1.0, nw))
+        return 1.0
+    if schedule == "cosine_warmup_with_min_lr":
+        current_step = float(current_step)
+        nw = float(nw)
+        nt = float(nt)
+        if current_step < nw:
+            if warmup_lr_rate is None:
+                return (current_step + 1.) / max(1., nw)
+            warmup_lr_rate = float(warmup_lr_rate)
+            return warmup_lr_rate + (1.0 - warmup_lr_rate) * (current_step) / (max(1, nw - 1))
+        progress = (current_step - nw + 1.) / (max(1., nt - nw))
+        factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
+        factor = factor * (1 - min_lr_rate) + min_lr_rate
+        return max(0, factor)
+    if current_step < nw:
+        return float(current_step) / float(max(1, nw))
+    if schedule == "linear":
+        return max(0.0, float(nt - current_step) / float(max(1, nt - nw)))
+    if schedule in ("cosine", "cosine_with_min_lr"):
+        progress = float(current_step - nw) / float(max(1, nt - nw))
+        factor = 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress))
+        factor = factor * (1 - min_lr_rate) + min_lr_rate
+        return max(0, factor)
+    if schedule == "cosine_with_restarts":
+        progress = float(current_step - nw) / float(max(1, nt - nw))
+        if progress >= 1.0:
+            return 0.0
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(num_cycles) * progress) % 1.0))))
+    if schedule == "polynomial":
+        if current_step > nt:
+            return lr_end / lr_init
+        lr_range = lr_init - lr_end
+        decay_steps = nt - nw
+        pct_remaining = 1 - (current_step - nw) / decay_steps
+        decay = lr_range * pct_remaining ** power + lr_end
+        return decay / lr_init
+    raise ValueError(f"unknown schedule {schedule!r}")
+
+
+class _Formula(LRScheduler):
+    def _value(self, step, base_lr):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_lr(self):
+        return [self._value(self.last_epoch, base) for base in self.base_lrs]
+
+    def _get_closed_form_lr(self):
+        return self.get_lr()
+
+
+class WarmupCosineLR(_Formula):
+    """timm's CosineLRScheduler; the floor is ``eta_min`` or ``min_lr_ratio * base_lr``."""
+
+    def __init__(self, optimizer, t_initial, warmup_steps=0, warmup_lr_init=0.0, eta_min=None,
+                 min_lr_ratio=None, cycle_mul=1.0, cycle_decay=1.0, cycle_limit=1,
+                 warmup_prefix=False, k_decay=1.0, last_epoch=-1):
+        self.t_initial, self.warmup_steps, self.warmup_lr_init = t_initial, warmup_steps, float(warmup_lr_init)
+        self.eta_min = None if eta_min is None and min_lr_ratio is not None else float(eta_min or 0.0)
+        self.min_lr_ratio = None if min_lr_ratio is None else float(min_lr_ratio)
+        self.cycle_mul, self.cycle_decay = float(cycle_mul), float(cycle_decay)
+        self.cycle_limit, self.warmup_prefix, self.k_decay = cycle_limit, warmup_prefix, float(k_decay)
+        super().__init__(optimizer, last_epoch)
+
+    def _value(self, step, base_lr):
+        lr_min = self.eta_min if self.min_lr_ratio is None else base_lr * self.min_lr_ratio
+        return timm_cosine_lr(step, base_lr, t_initial=self.t_initial, lr_min=lr_min,
+                              warmup_t=self.warmup_steps, warmup_lr_init=self.warmup_lr_init,
+                              cycle_mul=self.cycle_mul, cycle_decay=self.cycle_decay,
+                              cycle_limit=self.cycle_limit, warmup_prefix=self.warmup_prefix,
+                              k_decay=self.k_decay)
+
+
+class WarmupStableDecayLR(_Formula):
+    """transformers' get_wsd_schedule."""
+
+    def __init__(self, optimizer, num_warmup_steps, num_decay_steps, num_training_steps=None,
+                 num_stable_steps=None, warmup_type="linear", decay_type="cosine",
+                 min_lr_ratio=0.0, num_cycles=0.5, last_epoch=-1):
+        if num_stable_steps is None:
+            num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
+        self.kw = dict(num_warmup_steps=num_warmup_steps, num_stable_steps=num_stable_steps,
+                       num_decay_steps=num_decay_steps, warmup_type=warmup_type,
+                       decay_type=decay_type, min_lr_ratio=float(min_lr_ratio),
+                       num_cycles=float(num_cycles))
+        super().__init__(optimizer, last_epoch)
+
+    def _value(self, step, base_lr):
+        return base_lr * wsd_factor(step, **self.kw)
+
+
+class InverseSqrtLR(_Formula):
+    """transformers' get_inverse_sqrt_schedule, or the Noam form."""
+
+    def __init__(self, optimizer, num_warmup_steps, timescale=None, *, noam=False, d_model=None,
+                 last_epoch=-1):
+        self.num_warmup_steps = num_warmup_steps
+        self.timescale = timescale if timescale is not None else (num_warmup_steps or 10_000)
+        self.noam = noam
+        self.scale = float(d_model) ** -0.5 if d_model is not None else float(num_warmup_steps) ** 0.5 if noam else 1.0
+        super().__init__(optimizer, last_epoch)
+
+    def _value(self, step, base_lr):
+        if self.noam:
+            return base_lr * noam_factor(step, num_warmup_steps=self.num_warmup_steps, scale=self.scale)
+        return base_lr * inverse_sqrt_factor(step, num_warmup_steps=self.num_warmup_steps,
+                                             timescale=self.timescale)
+
+
+class HFScheduleLR(_Formula):
+    """One of transformers' LambdaLR schedules, by its get_scheduler name."""
+
+    def __init__(self, optimizer, schedule, num_warmup_steps=0, num_training_steps=0, *,
+                 last_epoch=-1, **params):
+        self.schedule = schedule
+        if schedule == "cosine_with_restarts":
+            params.setdefault("num_cycles", 1)
+        self.kw = dict(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps,
+                       **params)
+        super().__init__(optimizer, last_epoch)
+
+    def _value(self, step, base_lr):
+        return base_lr * hf_factor(step, self.schedule, **self.kw)
