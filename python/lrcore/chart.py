@@ -1,0 +1,156 @@
+"""Line charts of lr curves, shared by ``lrcore demo`` and ``lrcore plot``.
+
+Two renderers over the same data: :func:`render_png` (matplotlib, imported only when called)
+and :func:`render_text` (plain ASCII, any terminal). A curve is a label and a sequence of y
+values, one per x = ``x0``, ``x0 + 1``, ...
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+MARKERS = "*o+x#@%&=~"
+INSTALL_HINT = "pip install matplotlib (or pip install 'lrcore[bench]')"
+
+
+@dataclass
+class Curve:
+    label: str
+    values: Sequence[float]
+    x0: int = 0  # the x of values[0]
+
+
+def have_matplotlib() -> bool:
+    """Whether matplotlib can be imported (``sys.modules['matplotlib'] = None`` counts as no)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _fmt_tick(value: float) -> str:
+    return format(value, ".3g")
+
+
+def render_text(curves: Sequence[Curve], *, title: str = "", xlabel: str = "step",
+                ylabel: str = "learning rate", logy: bool = False, width: int = 60,
+                height: int = 15) -> str:
+    """An ASCII line chart: ``width`` x ``height`` plot cells, y ticks on the left, x ticks and
+    ``xlabel`` below, one marker character per curve and a legend naming them.
+
+    Each column shows the range of values that fall in it (so an oscillation too fast for the
+    resolution shows as a band) joined to the previous column (so a step down is a vertical
+    line). Later curves are drawn over earlier ones.
+    """
+    if width < 10 or height < 3:
+        raise ValueError("the chart needs width >= 10 and height >= 3")
+    curves = [c for c in curves if len(c.values) > 0]
+    if not curves:
+        raise ValueError("nothing to plot")
+
+    def tr(v: float) -> float:
+        return math.log10(v) if logy else v
+
+    all_values = [float(v) for c in curves for v in c.values]
+    if logy and min(all_values) <= 0:
+        raise ValueError("a log scale needs positive values")
+    finite = [tr(v) for v in all_values if math.isfinite(v)]
+    if not finite:
+        raise ValueError("no finite values to plot")
+    lo, hi = min(finite), max(finite)
+    if hi == lo:  # a flat chart: give it some room
+        pad = abs(lo) * 0.5 if lo else 1.0
+        lo, hi = lo - pad, hi + pad
+    xmin = min(c.x0 for c in curves)
+    xmax = max(c.x0 + len(c.values) - 1 for c in curves)
+    xspan = max(xmax - xmin, 1)
+
+    def col(x: int) -> int:
+        return round((x - xmin) * (width - 1) / xspan)
+
+    def row(v: float) -> int:  # 0 is the top row
+        t = tr(v)
+        t = min(max(t, lo), hi)  # +-inf clamp to the edges
+        return (height - 1) - round((t - lo) / (hi - lo) * (height - 1))
+
+    grid = [[" "] * width for _ in range(height)]
+    for k, curve in enumerate(curves):
+        marker = MARKERS[k % len(MARKERS)]
+        by_col: dict[int, list[int]] = {}
+        for i, v in enumerate(curve.values):
+            if math.isnan(float(v)):
+                continue
+            by_col.setdefault(col(curve.x0 + i), []).append(row(float(v)))
+        if not by_col:
+            continue
+        first, last = min(by_col), max(by_col)
+        prev: int | None = None
+        for c in range(first, last + 1):
+            rows = by_col.get(c)
+            if rows is None:  # fewer points than columns: hold the previous value
+                rows = [prev] if prev is not None else []
+            if not rows:
+                continue
+            span = rows + ([prev] if prev is not None else [])
+            for r in range(min(span), max(span) + 1):
+                grid[r][c] = marker
+            prev = rows[-1]
+
+    # y ticks at the top, middle and bottom rows
+    def untr(t: float) -> float:
+        return 10 ** t if logy else t
+
+    ticks = {0: _fmt_tick(untr(hi)), (height - 1) // 2: _fmt_tick(untr((hi + lo) / 2)),
+             height - 1: _fmt_tick(untr(lo))}
+    label_w = max(len(t) for t in ticks.values())
+    lines = []
+    if title:
+        lines.append(title)
+    lines.append(f"{'':{label_w}}  {ylabel}" + (" (log scale)" if logy else ""))
+    for r in range(height):
+        tick = ticks.get(r, "")
+        axis = "+" if r in ticks else "|"
+        lines.append(f"{tick:>{label_w}} {axis}{''.join(grid[r]).rstrip()}")
+    lines.append(f"{'':{label_w}} +" + "-" * width)
+    xticks = [(0, str(xmin)), (width // 2, str(xmin + round(xspan / 2))),
+              (width - 1, str(xmax))]
+    axis_line = [" "] * (width + 8)
+    for position, text in xticks:
+        start = min(max(position - len(text) // 2, 0), len(axis_line) - len(text))
+        axis_line[start:start + len(text)] = text
+    lines.append(f"{'':{label_w}}  " + "".join(axis_line).rstrip())
+    lines.append(f"{'':{label_w}}  {xlabel:^{width}}".rstrip())
+    for k, curve in enumerate(curves):
+        lines.append(f"{'':{label_w}}  {MARKERS[k % len(MARKERS)]} {curve.label}")
+    return "\n".join(lines) + "\n"
+
+
+def render_png(curves: Sequence[Curve], path: str, *, title: str = "", xlabel: str = "step",
+               ylabel: str = "learning rate", logy: bool = False, steps: bool = False) -> None:
+    """Draw the curves into a PNG at ``path`` with matplotlib (Agg); ``steps``: draw each value
+    as held until the next x (an epoch's lr), not as a line between points."""
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise RuntimeError(f"writing a PNG needs matplotlib, which is not installed: "
+                           f"{INSTALL_HINT}") from error
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    for curve in curves:
+        xs = range(curve.x0, curve.x0 + len(curve.values))
+        ax.plot(list(xs), list(curve.values), label=curve.label, linewidth=1.8,
+                drawstyle="steps-post" if steps else "default")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel + (" (log scale)" if logy else ""))
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
