@@ -129,9 +129,12 @@ def render_text(curves: Sequence[Curve], *, title: str = "", xlabel: str = "step
 
 
 def render_png(curves: Sequence[Curve], path: str, *, title: str = "", xlabel: str = "step",
-               ylabel: str = "learning rate", logy: bool = False, steps: bool = False) -> None:
-    """Draw the curves into a PNG at ``path`` with matplotlib (Agg); ``steps``: draw each value
-    as held until the next x (an epoch's lr), not as a line between points."""
+               ylabel: str = "learning rate", logy: bool = False) -> None:
+    """Draw the curves into a PNG at ``path`` with matplotlib (Agg).
+
+    Each value is drawn held until the next x (an lr holds for its whole step or epoch), so a
+    step decay is a vertical drop, not a slope; the legend sits below the axes, where it hides
+    no curve however many there are."""
     try:
         import matplotlib
     except ImportError as error:
@@ -140,17 +143,19 @@ def render_png(curves: Sequence[Curve], path: str, *, title: str = "", xlabel: s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    rows = len(curves) if max(len(c.label) for c in curves) > 45 else -(-len(curves) // 2)
+    fig, ax = plt.subplots(figsize=(9, 4.6 + 0.2 * rows), layout="constrained")
     for curve in curves:
         xs = range(curve.x0, curve.x0 + len(curve.values))
         ax.plot(list(xs), list(curve.values), label=curve.label, linewidth=1.8,
-                drawstyle="steps-post" if steps else "default")
+                drawstyle="steps-post")
     if logy:
         ax.set_yscale("log")
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel + (" (log scale)" if logy else ""))
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False,
+               ncol=1 if max(len(c.label) for c in curves) > 45 else 2)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -149,7 +149,7 @@ def _chart(parser: argparse.ArgumentParser, args: argparse.Namespace, curves: An
         print(chart_module.render_text(curves, **chart), file=out, end="")
     if png:
         try:
-            chart_module.render_png(curves, png, steps=chart.get("xlabel") == "epoch", **chart)
+            chart_module.render_png(curves, png, **chart)
         except OSError as error:
             parser.error(f"cannot write {png}: {error.strerror or error}")
         print(f"wrote {png}", file=out)
@@ -207,7 +207,8 @@ def _plot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                                         "(try eta_min > 0, or drop --log)")
     except plot_module.SpecError as error:
         parser.error(str(error))
-    title = "lr schedules (lrcore plot)" if len(curves) > 1 else "lr schedule (lrcore plot)"
+    title = f"lrcore plot: lr per step (optimizer lr {args.lr:g}" + (
+        f", {args.groups} param groups starting at lr/(g+1))" if args.groups > 1 else ")")
     out = _PipeSafe(sys.stdout)
     _chart(parser, args, curves, out, PLOT_PNG, xlabel="step", logy=args.log, title=title)
     out.flush()
@@ -216,7 +217,12 @@ def _plot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser, subparsers = _build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "plot":  # specs after an option: lrcore plot A --steps 10 B
+        args.specs += [e for e in extra if not e.startswith("-")]
+        extra = [e for e in extra if e.startswith("-")]
+    if extra:
+        subparsers.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.version:
         from . import __version__
