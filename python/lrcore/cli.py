@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from typing import Any, NoReturn, Sequence, TextIO
 
 DEMO_PNG = "lrcore-demo.png"
@@ -55,14 +56,16 @@ class _PipeSafe:
                 self._gone()
 
 
-def _add_chart_options(parser: argparse.ArgumentParser, default_png: str) -> None:
+def _add_chart_options(parser: argparse.ArgumentParser, default_png: str,
+                       log: bool = True) -> None:
     parser.add_argument("-o", "--output", metavar="PATH",
                         help=f"the PNG to write (needs matplotlib; default {default_png} when "
                              "matplotlib is installed, else a chart in the terminal)")
     parser.add_argument("--ascii", action="store_true",
                         help="draw the chart in the terminal (plain ASCII) instead of a PNG "
                              "(with -o, both)")
-    parser.add_argument("--log", action="store_true", help="log-scale lr axis")
+    if log:
+        parser.add_argument("--log", action="store_true", help="log-scale lr axis")
 
 
 def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -87,18 +90,19 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     demo.add_argument("--torch", action="store_true",
                       help="train a torch model (torch.nn.Linear, torch.optim.SGD/Adam) instead "
                            "of the numpy one; needs torch")
-    _add_chart_options(demo, DEMO_PNG)
+    _add_chart_options(demo, DEMO_PNG, log=False)  # always log: the lrs span 0.1 to 1e-8
     demo.add_argument("--no-plot", action="store_true", help="print only, no chart")
 
     plot = sub.add_parser(
         "plot", help="chart the lr curves of scheduler specs, e.g. 'OneCycleLR(max_lr=0.1, "
                      "total_steps=1000)'",
-        description="Chart lr against step for one or more scheduler specs, computed with "
-                    "scheduler.simulate() on an SGD-like optimizer with momentum. A spec is a "
-                    "scheduler class exported by lrcore with its arguments but without the "
-                    "optimizer; arguments are Python literals (parsed, not evaluated), nested "
-                    "specs for SequentialLR/ChainedScheduler, or a simple lambda for "
-                    "LambdaLR/MultiplicativeLR.",
+        description=textwrap.fill(
+            "Chart lr against step for one or more scheduler specs, computed with "
+            "scheduler.simulate() on an SGD-like optimizer with momentum. A spec is a "
+            "scheduler class exported by lrcore with its arguments but without the "
+            "optimizer; arguments are Python literals (parsed, not evaluated), nested "
+            "specs for SequentialLR/ChainedScheduler, or a simple lambda for "
+            "LambdaLR/MultiplicativeLR. ReduceLROnPlateau needs --metrics.", 79),
         epilog="examples:\n"
                "  lrcore plot 'OneCycleLR(max_lr=0.1, total_steps=1000)' "
                "'CosineAnnealingLR(T_max=1000)' -o curves.png\n"
