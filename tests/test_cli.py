@@ -322,12 +322,20 @@ ERRORS = [
     (["plot", "ReduceLROnPlateau()", "--metrics", "1,a"], "lrcore plot: --metrics: '1,a'"),
     (["plot", "StepLR(3)", "--metrics", "1"], "lrcore plot: --metrics is for ReduceLROnPlateau"),
     (["plot", "StepLR(3)", "--steps", "0"], "lrcore plot: --steps must be a positive integer"),
+    (["plot", "StepLR(3)", "--steps", "100000000"], "lrcore plot: --steps must be a positive"),
+    (["plot", "StepLR(" * 200], "lrcore plot: "),
+    (["plot", "StepLR(\0)"], "lrcore plot: "),
+    (["plot", "StepLR(step_size=10**400)"], "lrcore plot: StepLR(step_size=10**400): "),
+    (["plot", "StepLR(step_size=" + "9" * 40 + ")"], "lrcore plot: StepLR(step_size=999"),
     (["plot", "StepLR(3)", "--steps", "ten"], "lrcore plot: argument --steps: invalid int"),
     (["plot", "StepLR(3)", "--groups", "0"], "lrcore plot: --groups must be a positive integer"),
     (["plot", "StepLR(3)", "--lr", "-1"], "lrcore plot: --lr must be a positive number"),
     (["plot", "StepLR(3)", "--lr", "nan"], "lrcore plot: --lr must be a positive number"),
     (["plot", "CosineAnnealingLR(T_max=10)", "--log", "--ascii"], "lrcore plot: --log needs"),
     (["plot", "StepLR(3)", "-o", "/nonexistent-dir/x.png"], "lrcore plot: cannot write"),
+    pytest.param(["plot", "StepLR(3)", "-o", "x.unknown-format"],
+                 "lrcore plot: cannot write x.unknown-format: ", id="plot -o x.unknown-format",
+                 marks=pytest.mark.skipif(not chart.have_matplotlib(), reason="no matplotlib")),
     (["plot", "StepLR(3)", "--bogus"], "lrcore plot: unrecognized arguments: --bogus"),
     (["plot"], "lrcore plot: the following arguments are required: SPEC"),
     (["demo", "--epochs", "0"], "lrcore demo: --epochs must be a positive integer"),
@@ -338,7 +346,9 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("argv, prefix", ERRORS, ids=[" ".join(a) for a, _ in ERRORS])
+@pytest.mark.parametrize("argv, prefix", ERRORS,
+                         ids=[" ".join(e[0])[:60] if type(e) is tuple else None
+                              for e in ERRORS])
 def test_errors_are_one_line_and_status_2(argv, prefix, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -349,7 +359,7 @@ def test_errors_are_one_line_and_status_2(argv, prefix, capsys):
 
 
 def test_errors_in_a_real_process_have_no_traceback(tmp_path):
-    for argv, prefix in ERRORS[:3] + ERRORS[11:12]:
+    for argv, prefix in ERRORS[:3] + [ERRORS[11]]:
         out = run_cli(argv, cwd=str(tmp_path))
         assert out.returncode == 2 and out.stdout == ""
         assert_one_line_error(out.stderr, prefix)

@@ -7,9 +7,10 @@ values, one per x = ``x0``, ``x0 + 1``, ...
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
+
+import numpy as np
 
 MARKERS = "*o+x#@%&=~"
 INSTALL_HINT = "pip install matplotlib (or pip install 'lrcore[bench]')"
@@ -50,17 +51,18 @@ def render_text(curves: Sequence[Curve], *, title: str = "", xlabel: str = "step
     curves = [c for c in curves if len(c.values) > 0]
     if not curves:
         raise ValueError("nothing to plot")
-
-    def tr(v: float) -> float:
-        return math.log10(v) if logy else v
-
-    all_values = [float(v) for c in curves for v in c.values]
-    if logy and min(all_values) <= 0:
+    arrays = [np.asarray(c.values, dtype=np.float64) for c in curves]
+    every = np.concatenate(arrays)
+    if logy and not np.all(every[~np.isnan(every)] > 0):
         raise ValueError("a log scale needs positive values")
-    finite = [tr(v) for v in all_values if math.isfinite(v)]
-    if not finite:
+
+    def tr(v: np.ndarray) -> np.ndarray:
+        return np.log10(v) if logy else v
+
+    finite = tr(every[np.isfinite(every)])
+    if finite.size == 0:
         raise ValueError("no finite values to plot")
-    lo, hi = min(finite), max(finite)
+    lo, hi = float(finite.min()), float(finite.max())
     if hi == lo:  # a flat chart: give it some room
         pad = abs(lo) * 0.5 if lo else 1.0
         lo, hi = lo - pad, hi + pad
@@ -68,36 +70,33 @@ def render_text(curves: Sequence[Curve], *, title: str = "", xlabel: str = "step
     xmax = max(c.x0 + len(c.values) - 1 for c in curves)
     xspan = max(xmax - xmin, 1)
 
-    def col(x: int) -> int:
-        return round((x - xmin) * (width - 1) / xspan)
-
-    def row(v: float) -> int:  # 0 is the top row
-        t = tr(v)
-        t = min(max(t, lo), hi)  # +-inf clamp to the edges
-        return (height - 1) - round((t - lo) / (hi - lo) * (height - 1))
-
     grid = [[" "] * width for _ in range(height)]
-    for k, curve in enumerate(curves):
+    for k, (curve, values) in enumerate(zip(curves, arrays)):
         marker = MARKERS[k % len(MARKERS)]
-        by_col: dict[int, list[int]] = {}
-        for i, v in enumerate(curve.values):
-            if math.isnan(float(v)):
-                continue
-            by_col.setdefault(col(curve.x0 + i), []).append(row(float(v)))
-        if not by_col:
+        index = np.flatnonzero(~np.isnan(values))
+        if index.size == 0:
             continue
-        first, last = min(by_col), max(by_col)
+        cols = np.rint((curve.x0 + index - xmin) * (width - 1) / xspan).astype(np.int64)
+        t = np.clip(tr(values[index]), lo, hi)  # +-inf clamp to the edges
+        rows = (height - 1) - np.rint((t - lo) / (hi - lo) * (height - 1)).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, np.diff(cols) != 0])  # cols never decrease
+        ends = np.r_[starts[1:], cols.size] - 1
+        by_col = {int(c): (int(a), int(b), int(z)) for c, a, b, z in zip(
+            cols[starts], np.minimum.reduceat(rows, starts), np.maximum.reduceat(rows, starts),
+            rows[ends])}
         prev: int | None = None
-        for c in range(first, last + 1):
-            rows = by_col.get(c)
-            if rows is None:  # fewer points than columns: hold the previous value
-                rows = [prev] if prev is not None else []
-            if not rows:
+        for c in range(min(by_col), max(by_col) + 1):
+            if c in by_col:
+                top, bottom, last = by_col[c]
+            elif prev is not None:  # fewer points than columns: hold the previous value
+                top = bottom = last = prev
+            else:  # pragma: no cover - the first column always has a point
                 continue
-            span = rows + ([prev] if prev is not None else [])
-            for r in range(min(span), max(span) + 1):
+            if prev is not None:  # join to the previous column: a drop is a vertical line
+                top, bottom = min(top, prev), max(bottom, prev)
+            for r in range(top, bottom + 1):
                 grid[r][c] = marker
-            prev = rows[-1]
+            prev = last
 
     # y ticks at the top, middle and bottom rows
     def untr(t: float) -> float:

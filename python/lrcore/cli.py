@@ -154,8 +154,8 @@ def _chart(parser: argparse.ArgumentParser, args: argparse.Namespace, curves: An
     if png:
         try:
             chart_module.render_png(curves, png, **chart)
-        except OSError as error:
-            parser.error(f"cannot write {png}: {error.strerror or error}")
+        except (OSError, ValueError) as error:  # no such directory, unknown extension, ...
+            parser.error(f"cannot write {png}: {getattr(error, 'strerror', None) or error}")
         print(f"wrote {png}", file=out)
 
 

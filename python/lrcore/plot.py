@@ -24,6 +24,7 @@ import numpy as np
 from .chart import Curve
 
 DEFAULT_STEPS = 100
+MAX_STEPS = 10**7  # far more points than any chart has pixels; simulate() stays under a second
 
 
 class SpecError(ValueError):
@@ -121,8 +122,10 @@ def parse_spec(text: str, classes: dict[str, type] | None = None) -> Spec:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise SpecError(f"{text!r} is not a scheduler spec such as "
+        raise SpecError(f"{_short(text, 100)!r} is not a scheduler spec such as "
                         f"'StepLR(step_size=30, gamma=0.1)' ({error.msg})") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, absurd nesting
+        raise SpecError(f"{text[:60]!r}: cannot parse it ({type(error).__name__})") from None
     node = tree.body
     if isinstance(node, ast.Name):
         node = ast.Call(func=node, args=[], keywords=[])
@@ -178,11 +181,15 @@ def _build(node: ast.Call, text: str, optimizer: Any, classes: dict[str, type]) 
         raise SpecError(f"{text}: {_message(error)}") from None
 
 
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _message(error: Exception) -> str:
     """An exception as one line: ValueError/TypeError by their message (torch's wording),
     others prefixed with their type (a lambda's ZeroDivisionError, say)."""
     text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
-    text = " ".join(text.split()) or "(no message)"
+    text = _short(" ".join(text.split()) or "(no message)")
     if type(error) in (ValueError, TypeError):
         return text
     return f"{type(error).__name__}: {text}"
@@ -313,8 +320,8 @@ def curves_data(specs: Sequence[str], *, steps: int | None = None, groups: int =
     """
     if not specs:
         raise SpecError("give at least one scheduler spec, e.g. 'StepLR(step_size=30)'")
-    if steps is not None and steps < 1:
-        raise SpecError(f"--steps must be a positive integer, got {steps}")
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        raise SpecError(f"--steps must be a positive integer up to {MAX_STEPS}, got {steps}")
     if groups < 1:
         raise SpecError(f"--groups must be a positive integer, got {groups}")
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
@@ -328,7 +335,7 @@ def curves_data(specs: Sequence[str], *, steps: int | None = None, groups: int =
     if metrics is not None and not plateaus:
         raise SpecError("--metrics is for ReduceLROnPlateau specs only")
     horizons = [default_steps(p.node) for p in parsed if not is_plateau(p.cls)]
-    n_default = max([h for h in horizons if h], default=DEFAULT_STEPS)
+    n_default = min(max([h for h in horizons if h], default=DEFAULT_STEPS), MAX_STEPS)
     curves = []
     for spec in parsed:
         scheduler = build(spec, DuckOptimizer(groups, lr), classes)
