@@ -145,8 +145,10 @@ def render_png(curves: Sequence[Curve], path: str, *, title: str = "", xlabel: s
     rows = len(curves) if max(len(c.label) for c in curves) > 45 else -(-len(curves) // 2)
     fig, ax = plt.subplots(figsize=(9, 4.6 + 0.2 * rows), layout="constrained")
     for curve in curves:
-        xs = range(curve.x0, curve.x0 + len(curve.values))
-        ax.plot(list(xs), list(curve.values), label=curve.label, linewidth=1.8,
+        values = np.asarray(curve.values, dtype=np.float64)
+        # value k holds from x0 + k to x0 + k + 1: the last one gets its step too
+        xs = np.arange(curve.x0, curve.x0 + len(values) + 1)
+        ax.plot(xs, np.r_[values, values[-1:]], label=curve.label, linewidth=1.8,
                 drawstyle="steps-post")
     if logy:
         ax.set_yscale("log")
