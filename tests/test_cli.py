@@ -94,6 +94,18 @@ def test_demo_ascii_and_no_plot(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_demo_charts_in_the_terminal_when_its_png_cannot_be_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    (tmp_path / "lrcore-demo.png").mkdir()  # in the way, whoever runs the test (root too)
+    out = run_cli(["demo", "--epochs", "3"], cwd=str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "learning rate (log scale)" in out.stdout
+    assert "(lrcore-demo.png not written: Is a directory)" in out.stdout
+    out = run_cli(["demo", "--epochs", "3", "-o", "lrcore-demo.png"], cwd=str(tmp_path))
+    assert out.returncode == 2  # a file named by -o is not optional
+    assert_one_line_error(out.stderr, "lrcore demo: cannot write lrcore-demo.png: Is a directory")
+
+
 def test_demo_output_without_matplotlib_fails_before_training(tmp_path):
     out = run_cli(["demo", "-o", "x.png"], cwd=str(tmp_path), hide=("matplotlib",))
     assert out.returncode == 2

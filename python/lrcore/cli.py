@@ -155,7 +155,14 @@ def _chart(parser: argparse.ArgumentParser, args: argparse.Namespace, curves: An
         try:
             chart_module.render_png(curves, png, **chart)
         except (OSError, ValueError) as error:  # no such directory, unknown extension, ...
-            parser.error(f"cannot write {png}: {getattr(error, 'strerror', None) or error}")
+            reason = getattr(error, "strerror", None) or error
+            if args.output:
+                parser.error(f"cannot write {png}: {reason}")
+            # the default file in a read-only directory: the chart still gets shown
+            if not args.ascii:
+                print(chart_module.render_text(curves, **chart), file=out, end="")
+            print(f"({png} not written: {reason})", file=out)
+            return
         print(f"wrote {png}", file=out)
 
 
