@@ -303,7 +303,7 @@ def test_demo_trains_and_follows_the_seed():
     assert plateau_lrs[0] == 0.001 and 0.0001 in plateau_lrs
     cos_lrs = demo.train(demo.EXAMPLES[2], data, epochs=100)
     assert cos_lrs[0] == 0.1 and all(b < a for a, b in zip(cos_lrs, cos_lrs[1:]))
-    out = subprocess.run([sys.executable, "-m", "lrcore", "demo", "--epochs", "12"],
+    out = subprocess.run([sys.executable, "-m", "lrcore", "demo", "--epochs", "12", "--no-plot"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "Example 1: StepLR" in out.stdout and "lr 0.05" in out.stdout

@@ -3,6 +3,10 @@
 A linear regression model in numpy is trained by mini-batch SGD; its optimizer is a plain object
 with ``param_groups``, which is all lrcore's schedulers need. Each example prints, per epoch,
 the training loss, the validation loss and the lr the epoch trained with.
+
+With ``use_torch=True`` (``lrcore demo --torch``) the same data trains a ``torch.nn.Linear``
+with ``torch.optim.SGD``/``Adam`` instead: the lrcore schedulers drive a real torch optimizer.
+The numpy model stays the default so that the demo runs, and prints the same, everywhere.
 """
 
 from __future__ import annotations
@@ -82,6 +86,19 @@ class Example:
     optimizer: type = NumpySGD
     steps_with_loss: bool = False
 
+    @property
+    def torch_optimizer(self) -> str:
+        """The torch.optim class matching the numpy optimizer (for ``use_torch``)."""
+        return "Adam" if self.optimizer is NumpyAdam else "SGD"
+
+
+def have_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 
 EXAMPLES = [
     Example("Example 1: StepLR(step_size=10, gamma=0.5), SGD lr=0.1", 0.1,
@@ -96,26 +113,70 @@ EXAMPLES = [
 ]
 
 
-def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed: int = 0,
-          every: int = 10, out: TextIO | None = None) -> list[float]:
-    """Train with the example's scheduler; return the lr of every epoch."""
-    rng = np.random.default_rng(seed)
+def _numpy_model(example: Example, data: Data, rng: np.random.Generator,
+                 batch: int) -> tuple[object, Callable[[], tuple[float, float]]]:
+    """The numpy model's optimizer and a function training one epoch -> (train, val) loss."""
     w = np.zeros(data.x_train.shape[1])
     b = np.zeros(1)
     optimizer = example.optimizer([w, b], lr=example.lr)
-    scheduler = example.make(optimizer)
-    lrs = []
-    for epoch in range(1, epochs + 1):
-        lr = optimizer.param_groups[0]["lr"]
-        lrs.append(lr)
+
+    def epoch() -> tuple[float, float]:
         order = rng.permutation(len(data.y_train))
         for start in range(0, len(order), batch):
             idx = order[start:start + batch]
             x, y = data.x_train[idx], data.y_train[idx]
             err = x @ w + b - y
             optimizer.step([2 * x.T @ err / len(idx), np.array([2 * err.mean()])])
-        train_loss = _mse(w, b, data.x_train, data.y_train)
-        val_loss = _mse(w, b, data.x_val, data.y_val)
+        return (_mse(w, b, data.x_train, data.y_train), _mse(w, b, data.x_val, data.y_val))
+
+    return optimizer, epoch
+
+
+def _torch_model(example: Example, data: Data, rng: np.random.Generator,
+                 batch: int) -> tuple[object, Callable[[], tuple[float, float]]]:
+    """The same model and batches in torch: nn.Linear (zero init), torch.optim.SGD/Adam."""
+    import torch
+
+    model = torch.nn.Linear(data.x_train.shape[1], 1, dtype=torch.float64)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    optimizer = getattr(torch.optim, example.torch_optimizer)(model.parameters(), lr=example.lr)
+    tensors = [torch.from_numpy(a) for a in (data.x_train, data.y_train, data.x_val, data.y_val)]
+    x_train, y_train, x_val, y_val = tensors
+
+    def mse(x: "torch.Tensor", y: "torch.Tensor") -> "torch.Tensor":
+        return torch.mean((model(x).squeeze(-1) - y) ** 2)
+
+    def epoch() -> tuple[float, float]:
+        order = torch.from_numpy(rng.permutation(len(data.y_train)))
+        model.train()
+        for start in range(0, len(order), batch):
+            idx = order[start:start + batch]
+            optimizer.zero_grad()
+            mse(x_train[idx], y_train[idx]).backward()
+            optimizer.step()
+        with torch.no_grad():
+            return float(mse(x_train, y_train)), float(mse(x_val, y_val))
+
+    return optimizer, epoch
+
+
+def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed: int = 0,
+          every: int = 10, out: TextIO | None = None, use_torch: bool = False) -> list[float]:
+    """Train with the example's scheduler; return the lr of every epoch.
+
+    ``use_torch``: train a torch model with a torch optimizer instead of the numpy one.
+    """
+    rng = np.random.default_rng(seed)
+    make_model = _torch_model if use_torch else _numpy_model
+    optimizer, train_epoch = make_model(example, data, rng, batch)
+    scheduler = example.make(optimizer)
+    lrs = []
+    for epoch in range(1, epochs + 1):
+        lr = optimizer.param_groups[0]["lr"]  # type: ignore[attr-defined]
+        lrs.append(lr)
+        train_loss, val_loss = train_epoch()
         if example.steps_with_loss:
             scheduler.step(val_loss)  # type: ignore[attr-defined]
         else:
@@ -127,12 +188,17 @@ def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed:
     return lrs
 
 
-def run(out: TextIO, epochs: int = 100) -> dict[str, list[float]]:
-    """Run the three examples, printing their progress; return each one's lr per epoch."""
+def run(out: TextIO, epochs: int = 100, use_torch: bool = False) -> dict[str, list[float]]:
+    """Run the three examples, printing their progress; return each one's lr per epoch
+    (keyed by the example's title). ``use_torch``: a torch model and optimizer."""
     data = make_data()
     curves = {}
     for example in EXAMPLES:
-        print(example.title, file=out)
-        curves[example.title] = train(example, data, epochs=epochs, out=out)
+        title = example.title
+        if use_torch:
+            title = title.replace(", SGD", ", torch.optim.SGD").replace(", Adam",
+                                                                       ", torch.optim.Adam")
+        print(title, file=out)
+        curves[title] = train(example, data, epochs=epochs, out=out, use_torch=use_torch)
         print(file=out)
     return curves
