@@ -26,7 +26,7 @@ from functools import wraps
 from typing import Any, Callable, Iterable, Sequence, SupportsFloat
 
 from . import _core, _torch_compat
-from ._checks import _INT64_MAX, _int64, _real, atomic_init
+from ._checks import _INT64_MAX, _int64, _real, atomic_init, check_state
 
 __all__ = [
     "LambdaLR",
@@ -329,20 +329,22 @@ class LRScheduler:
         Raises KeyError naming the missing keys (for instance a state from another scheduler
         class); on any error the scheduler is left exactly as it was.
         """
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
-        missing = [k for k in self._state_keys if k not in state_dict and k not in _OPTIONAL_STATE_KEYS]
-        if missing:
-            raise KeyError(
-                f"{type(self).__name__}.load_state_dict: the state_dict lacks {missing} "
-                "(is it from another scheduler class?)"
-            )
+        self._check_state(state_dict)
         snapshot = self.state_dict()
         try:
             self._load_state(state_dict)
         except BaseException:
             self._load_state(snapshot)
             raise
+
+    def _check_state(self, state_dict: Any) -> None:
+        """Refuse, before loading anything, a state that is not this class's (missing or, for
+        lrcore's own classes, unknown keys: KeyError), holds values of the wrong type
+        (TypeError) or length, or negative counters (ValueError); composites check their
+        children's states too. Stricter than torch, whose load_state_dict takes anything."""
+        builtin = self._builtin_class
+        exact = type(self) is builtin or type(self) is _torch_compat.class_for(builtin)
+        check_state(self, state_dict, _OPTIONAL_STATE_KEYS, exact_class=exact and builtin is not LRScheduler)
 
     def _state_value(self, key: str) -> Any:
         return getattr(self, key)
@@ -1014,6 +1016,8 @@ class CyclicLR(_BuiltinGetLr, LRScheduler):
                               base_momentums, max_momentums, last_epoch)
         self._attach(optimizer, core, verbose)
 
+    # load_state_dict: keys a state holds only when cycle_momentum is on
+    _optional_state_keys = ("use_beta1", "base_momentums", "max_momentums")
     max_lrs = _core_attr("max_lrs")
     total_size = _core_attr("total_size")
     step_ratio = _core_attr("step_ratio")
@@ -1189,6 +1193,7 @@ class OneCycleLR(_BuiltinGetLr, LRScheduler):
                                 div_factor, final_div_factor, bool(three_phase), last_epoch)
         self._attach(optimizer, core, verbose)
 
+    _optional_state_keys = ("use_beta1",)  # load_state_dict: only with cycle_momentum
     total_steps = _core_attr("total_steps")
     _anneal_func_type = _core_attr("anneal_strategy")
     cycle_momentum = _core_attr("cycle_momentum")
