@@ -23,9 +23,11 @@ Every case runs in this process: a crash in C++ kills pytest, which fails the ru
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -517,9 +519,295 @@ def test_table_covers_every_argument() -> None:
         assert not missing, f"{name}: no bad-input case for {sorted(missing)}"
 
 
-def markdown() -> str:
-    from collections import Counter
+# --------------------------------------------------------------------------------------------
+# Malformed state dicts (issue 6, part 3)
+#
+# Each case saves a scheduler's state after two steps, breaks it, and loads it. Rejected cases:
+# the error type in the table, then the scheduler and its children are exactly as they were
+# (state_dict equal, the groups the same objects) and step as an untouched twin does. Accepted
+# cases (NaN values): loaded into torch and lrcore alike, then stepped and compared exactly.
+# The markdown's "torch" column says what torch's load_state_dict does with the same state
+# (mostly nothing: it is __dict__.update), i.e. where lrcore is stricter.
 
+STATE_SPECS: dict[str, dict] = {
+    "StepLR": {"cls": "StepLR", "kw": {"step_size": 2, "gamma": 0.5}},
+    "MultiStepLR": {"cls": "MultiStepLR", "kw": {"milestones": [1, 3, 3], "gamma": 0.5}},
+    "LambdaLR": {"cls": "LambdaLR", "kw": {"lr_lambda": Fn("pow", 0.9, obj=True)}},
+    "CosineAnnealingLR": {"cls": "CosineAnnealingLR", "kw": {"T_max": 4}},
+    "CosineAnnealingWarmRestarts": {"cls": "CosineAnnealingWarmRestarts", "kw": {"T_0": 2}},
+    "CyclicLR": {"cls": "CyclicLR", "kw": {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}},
+    "OneCycleLR": {"cls": "OneCycleLR", "kw": {"max_lr": 0.1, "total_steps": 20}},
+    "SWALR": {"cls": "SWALR", "kw": {"swa_lr": 0.05, "anneal_epochs": 3}},
+    "ReduceLROnPlateau": {"cls": "ReduceLROnPlateau", "kw": {"patience": 0}},
+    "SequentialLR": {"cls": "SequentialLR", "milestones": [3], "children": CHILDREN},
+    "ChainedScheduler": {"cls": "ChainedScheduler", "children": CHILDREN},
+    "SequentialLR(Chained)": {"cls": "SequentialLR", "milestones": [2], "children": [
+        {"cls": "ChainedScheduler", "children": CHILDREN},
+        {"cls": "ExponentialLR", "kw": {"gamma": 0.8}}]},
+}
+
+
+@dataclass
+class StateCase:
+    spec: str
+    label: str
+    mutate: Callable[[dict], Any]
+    error: type | None  # None: accepted (compared with torch)
+
+    @property
+    def id(self) -> str:
+        return f"{self.spec}:{self.label}"
+
+
+def _set(key: str, value: Any) -> Callable[[dict], dict]:
+    def f(sd: dict) -> dict:
+        sd[key] = copy.deepcopy(value)
+        return sd
+    return f
+
+
+def _del(key: str) -> Callable[[dict], dict]:
+    def f(sd: dict) -> dict:
+        del sd[key]
+        return sd
+    return f
+
+
+def _child(i: int, inner: Callable[[dict], Any]) -> Callable[[dict], dict]:
+    def f(sd: dict) -> dict:
+        sd["_schedulers"][i] = inner(sd["_schedulers"][i])
+        return sd
+    return f
+
+
+def _with(fn: Callable[[dict], None]) -> Callable[[dict], dict]:
+    def f(sd: dict) -> dict:
+        fn(sd)
+        return sd
+    return f
+
+
+STATE_CASES: list[StateCase] = []
+
+
+def _state_table() -> None:
+    def add(spec: str, label: str, mutate: Callable[[dict], Any], error: type | None) -> None:
+        STATE_CASES.append(StateCase(spec, label, mutate, error))
+
+    other = {"StepLR": "ExponentialLR-like", "ReduceLROnPlateau": "StepLR"}
+    for spec in STATE_SPECS:
+        composite = "children" in STATE_SPECS[spec]
+        plateau = spec == "ReduceLROnPlateau"
+        add(spec, "not a dict", lambda sd: list(sd.items()), TypeError)
+        add(spec, "None", lambda sd: None, TypeError)
+        add(spec, "missing _last_lr", _del("_last_lr"), KeyError)
+        add(spec, "extra key", _set("bogus", 1), KeyError)
+        add(spec, "_last_lr too short", _set("_last_lr", [0.1]), ValueError)
+        add(spec, "_last_lr too long", _set("_last_lr", [0.1, 0.2, 0.3]), ValueError)
+        add(spec, "_last_lr scalar", _set("_last_lr", 0.1), TypeError)
+        add(spec, "_last_lr [str]", _set("_last_lr", ["0.1", 0.2]), TypeError)
+        add(spec, "_last_lr [None]", _set("_last_lr", [None, 0.2]), TypeError)
+        add(spec, "_last_lr NaN", _set("_last_lr", [NAN, INF]), None)
+        if spec != "ChainedScheduler":
+            add(spec, "last_epoch str", _set("last_epoch", "3"), TypeError)
+            add(spec, "last_epoch None", _set("last_epoch", None), TypeError)
+            add(spec, "last_epoch [3]", _set("last_epoch", [3]), TypeError)
+            add(spec, "last_epoch 2.5", _set("last_epoch", 2.5), TypeError)
+            add(spec, "last_epoch NaN", _set("last_epoch", NAN), ValueError)
+            add(spec, "last_epoch 2**70", _set("last_epoch", 2**70), OverflowError)
+            add(spec, "last_epoch True", _set("last_epoch", True), TypeError)
+        if not composite and not plateau:
+            add(spec, "missing base_lrs", _del("base_lrs"), KeyError)
+            add(spec, "base_lrs too short", _set("base_lrs", [0.1]), ValueError)
+            add(spec, "base_lrs str", _set("base_lrs", "0.1"), TypeError)
+            add(spec, "base_lrs NaN", _set("base_lrs", [NAN, 0.2]), None)
+            add(spec, "_step_count -1", _set("_step_count", -1), ValueError)
+            add(spec, "_step_count 1.5", _set("_step_count", 1.5), TypeError)
+            add(spec, "_is_initial str", _set("_is_initial", "no"), TypeError)
+            add(spec, "ReduceLROnPlateau's state", lambda sd: _plateau_state(), KeyError)
+        if composite:
+            add(spec, "_schedulers one short", _with(lambda sd: sd["_schedulers"].pop()), ValueError)
+            add(spec, "_schedulers one more",
+                _with(lambda sd: sd["_schedulers"].append(sd["_schedulers"][-1])), ValueError)
+            add(spec, "_schedulers not a list", _set("_schedulers", None), TypeError)
+            add(spec, "child 0 not a dict", _child(0, lambda c: 3), TypeError)
+            add(spec, "last child missing key", _child(-1, lambda c: {k: v for k, v in c.items()
+                                                                      if k != "_last_lr"}),
+                KeyError)
+            add(spec, "last child bad last_epoch", _child(-1, _set("last_epoch", "x")), TypeError)
+            add(spec, "last child _last_lr short", _child(-1, _set("_last_lr", [])), ValueError)
+            add(spec, "missing _schedulers", _del("_schedulers"), KeyError)
+            add(spec, "StepLR's state", lambda sd: _step_state(), KeyError)
+    add("SequentialLR", "_milestones too many", _set("_milestones", [1, 2]), ValueError)
+    add("SequentialLR", "_milestones [str]", _set("_milestones", ["1"]), TypeError)
+    add("SequentialLR", "_milestones 2**70", _set("_milestones", [2**70]), OverflowError)
+    add("StepLR", "step_size str", _set("step_size", "2"), TypeError)
+    add("StepLR", "gamma None", _set("gamma", None), TypeError)
+    add("StepLR", "gamma [0.5]", _set("gamma", [0.5]), TypeError)
+    add("StepLR", "gamma NaN", _set("gamma", NAN), None)
+    add("StepLR", "ExponentialLR's state", lambda sd: _exp_state(), KeyError)
+    add("MultiStepLR", "milestones str", _set("milestones", "13"), TypeError)
+    add("MultiStepLR", "milestones None", _set("milestones", None), TypeError)
+    add("MultiStepLR", "milestones negative count", _set("milestones", Counter({1: -1})), ValueError)
+    add("MultiStepLR", "milestones str keys", _set("milestones", Counter({"1": 1})), TypeError)
+    add("MultiStepLR", "milestones empty", _set("milestones", Counter()), None)
+    add("LambdaLR", "lr_lambdas too long", _set("lr_lambdas", [None, None, None]), ValueError)
+    add("LambdaLR", "lr_lambdas [5, None]", _set("lr_lambdas", [5, None]), TypeError)
+    add("LambdaLR", "missing lr_lambdas", _del("lr_lambdas"), KeyError)
+    add("CosineAnnealingLR", "T_max str", _set("T_max", "4"), TypeError)
+    add("CosineAnnealingLR", "eta_min NaN", _set("eta_min", NAN), None)
+    add("CosineAnnealingWarmRestarts", "T_i 0", _set("T_i", 0), ValueError)
+    add("CosineAnnealingWarmRestarts", "T_i -2", _set("T_i", -2), ValueError)
+    add("CosineAnnealingWarmRestarts", "T_0 0", _set("T_0", 0), ValueError)
+    add("CosineAnnealingWarmRestarts", "T_mult 0", _set("T_mult", 0), ValueError)
+    add("CosineAnnealingWarmRestarts", "T_cur str", _set("T_cur", "1"), TypeError)
+    add("CyclicLR", "max_lrs too short", _set("max_lrs", [0.1]), ValueError)
+    add("CyclicLR", "base_momentums 3", _set("base_momentums", [0.8] * 3), ValueError)
+    add("CyclicLR", "mode 3", _set("mode", 3), TypeError)
+    add("CyclicLR", "total_size str", _set("total_size", "4"), TypeError)
+    add("CyclicLR", "cycle_momentum str", _set("cycle_momentum", "yes"), TypeError)
+    add("CyclicLR", "_scale_fn_custom 5", _set("_scale_fn_custom", 5), TypeError)
+    add("CyclicLR", "missing max_lrs", _del("max_lrs"), KeyError)
+    add("CyclicLR", "max_lrs NaN", _set("max_lrs", [NAN, 0.1]), None)
+    add("OneCycleLR", "_schedule_phases []", _set("_schedule_phases", []), TypeError)
+    add("OneCycleLR", "phase lacks end_step",
+        _with(lambda sd: sd["_schedule_phases"][0].pop("end_step")), KeyError)
+    add("OneCycleLR", "phase bad key name",
+        _with(lambda sd: sd["_schedule_phases"][0].__setitem__("end_lr", "lr")), ValueError)
+    add("OneCycleLR", "phase not a dict", _set("_schedule_phases", [1, 2]), TypeError)
+    add("OneCycleLR", "total_steps 0", _set("total_steps", 0), ValueError)
+    add("OneCycleLR", "total_steps str", _set("total_steps", "20"), TypeError)
+    add("OneCycleLR", "_anneal_func_type foo", _set("_anneal_func_type", "foo"), ValueError)
+    add("SWALR", "_anneal_strategy foo", _set("_anneal_strategy", "foo"), ValueError)
+    add("SWALR", "anneal_epochs -1", _set("anneal_epochs", -1), ValueError)
+    add("ReduceLROnPlateau", "mode foo", _set("mode", "foo"), ValueError)
+    add("ReduceLROnPlateau", "threshold_mode foo", _set("threshold_mode", "foo"), ValueError)
+    add("ReduceLROnPlateau", "min_lrs too long", _set("min_lrs", [0.0] * 3), ValueError)
+    add("ReduceLROnPlateau", "num_bad_epochs -1", _set("num_bad_epochs", -1), ValueError)
+    add("ReduceLROnPlateau", "cooldown_counter -3", _set("cooldown_counter", -3), ValueError)
+    add("ReduceLROnPlateau", "patience 1.5", _set("patience", 1.5), TypeError)
+    add("ReduceLROnPlateau", "default_min_lr str", _set("default_min_lr", "0"), TypeError)
+    add("ReduceLROnPlateau", "best NaN", _set("best", NAN), None)
+    add("ReduceLROnPlateau", "factor NaN", _set("factor", NAN), None)
+    add("ReduceLROnPlateau", "missing best", _del("best"), KeyError)
+    add("ReduceLROnPlateau", "StepLR's state", lambda sd: _step_state(), KeyError)
+
+
+def _exp_state() -> dict:
+    return _state_of({"cls": "ExponentialLR", "kw": {"gamma": 0.9}})
+
+
+def _step_state() -> dict:
+    return _state_of(STATE_SPECS["StepLR"])
+
+
+def _plateau_state() -> dict:
+    return _state_of(STATE_SPECS["ReduceLROnPlateau"])
+
+
+def _state_of(spec: dict) -> dict:
+    from _pairs import build, make_opt
+
+    opt = make_opt(opt_spec("sgd", (0.1, 0.2)))
+    return build(spec, opt, LR, SWA).state_dict()
+
+
+def _state_step(sched: Any, opt: Any, k: int) -> None:
+    opt.step()
+    if type(sched).__name__ == "ReduceLROnPlateau":
+        sched.step((1.0, NAN, 0.5, 2.0, 0.1)[k % 5])
+    else:
+        sched.step()
+
+
+_state_table()
+
+
+def _build_state_pair(spec: dict) -> tuple[Any, Any, Any, Any]:
+    from _pairs import build, make_opt
+
+    opts = [make_opt(opt_spec("sgd", (0.1, 0.2))) for _ in range(2)]
+    scheds = [build(spec, o, LR, SWA) for o in opts]
+    for k in range(2):
+        for s, o in zip(scheds, opts):
+            _state_step(s, o, k)
+    return scheds[0], opts[0], scheds[1], opts[1]
+
+
+@pytest.mark.parametrize("c", STATE_CASES, ids=[c.id for c in STATE_CASES])
+def test_bad_state_dict(c: StateCase) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if c.error is None:
+            _accepted_state(c)
+            return
+        sched, opt, twin, twin_opt = _build_state_pair(STATE_SPECS[c.spec])
+        bad = c.mutate(copy.deepcopy(sched.state_dict()))
+        before_state = copy.deepcopy(sched.state_dict())
+        before_groups = freeze_groups(opt)
+        with pytest.raises(c.error) as info:
+            sched.load_state_dict(bad)
+        assert str(info.value), f"[{c.id}] an empty message"
+        d = diff(before_state, sched.state_dict(), "state_dict after the failed load")
+        assert d is None, f"[{c.id}] {d}"
+        assert_groups_unchanged(before_groups, opt, f"[{c.id}]")
+        for k in range(2, 6):
+            _state_step(sched, opt, k)
+            _state_step(twin, twin_opt, k)
+            d = diff(twin.get_last_lr(), sched.get_last_lr(), "get_last_lr") or diff(
+                twin.state_dict(), sched.state_dict(), "state_dict")
+            assert d is None, f"[{c.id}] after a failed load, step {k}: {d}"
+
+
+def _accepted_state(c: StateCase) -> None:
+    """Both load the broken state (torch's own state, broken the same way) and step alike."""
+    spec = STATE_SPECS[c.spec]
+    pair = NormalizedPair(opt_spec("sgd", (0.1, 0.2)), c.id)
+    assert pair.construct(spec, check=False)
+    pair.scheds[0] = (pair.scheds[0][0], pair.scheds[0][1])
+    is_plateau = spec["cls"] == "ReduceLROnPlateau"
+    for k in range(2):
+        pair.call(0, "step", *((1.0,) if is_plateau else ()), opt_step=True)
+    st_, sl_ = pair.scheds[0]
+    bad_t = c.mutate(copy.deepcopy(st_.state_dict()))
+    bad_l = c.mutate(copy.deepcopy(sl_.state_dict()))
+    pair.nops += 1
+    st_.load_state_dict(bad_t)
+    sl_.load_state_dict(bad_l)
+    pair.check_state_dicts(f"[{c.id}] after the load")
+    for k in range(2, 6):
+        pair.call(0, "step", *(((1.0, NAN, 0.5, 2.0)[k % 4],) if is_plateau else ()),
+                  opt_step=True)
+    pair.check_state_dicts(f"[{c.id}] after steps")
+
+
+def _torch_state_outcome(c: StateCase) -> str:
+    """What torch's load_state_dict does with the same broken state (for the markdown)."""
+    from _pairs import build, make_opt
+
+    if c.error is None:
+        return "accepts"
+    opt = make_opt(opt_spec("sgd", (0.1, 0.2)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = build(STATE_SPECS[c.spec], opt, TLR, TSWA)
+        try:
+            bad = c.mutate(copy.deepcopy(s.state_dict()))
+        except Exception as e:  # noqa: BLE001 -- torch's state differs in shape
+            return f"n/a ({type(e).__name__} breaking it)"
+        try:
+            s.load_state_dict(bad)
+        except Exception as e:  # noqa: BLE001
+            return f"raises {type(e).__name__}"
+        try:
+            for k in range(3):
+                _state_step(s, opt, k)
+        except Exception as e:  # noqa: BLE001
+            return f"accepts; a later step raises {type(e).__name__}"
+    return "accepts"
+
+
+def markdown() -> str:
     counts = Counter(c.expect for c in CASES)
     lines = ["# Bad-input cases (generated: `python tests/test_bad_input.py --markdown`)", "",
              f"{len(CASES)} cases: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())),
@@ -527,6 +815,14 @@ def markdown() -> str:
     for c in CASES:
         outcome = c.expect + (f" ({c.error.__name__})" if c.error else "")
         lines.append(f"| {c.cls} | {c.arg} | `{c.label}` | {outcome} | {c.note} |")
+    rejected = sum(1 for c in STATE_CASES if c.error is not None)
+    lines += ["", "# Malformed state dicts", "",
+              f"{len(STATE_CASES)} cases: {rejected} rejected (scheduler left exactly as it was), "
+              f"{len(STATE_CASES) - rejected} accepted (compared with torch).", "",
+              "| scheduler | state | lrcore | torch 2.13 |", "|---|---|---|---|"]
+    for c in STATE_CASES:
+        lrcore = f"raises {c.error.__name__}" if c.error else "accepts, same values"
+        lines.append(f"| {c.spec} | {c.label} | {lrcore} | {_torch_state_outcome(c)} |")
     return "\n".join(lines) + "\n"
 
 
