@@ -14,7 +14,8 @@ void register_cosine(py::module_& m) {
                                                           Init::deferred);
       }))
       .def_readwrite("T_max", &CosineAnnealingLR::T_max)
-      .def_readwrite("eta_min", &CosineAnnealingLR::eta_min);
+      .def_readwrite("eta_min", &CosineAnnealingLR::eta_min)
+      .def_readwrite("T_max_int", &CosineAnnealingLR::T_max_int);
   def_scheduler_methods<CosineAnnealingLR>(cosine);
 
   BoundClass<CosineAnnealingWarmRestarts> restarts(m, "CosineAnnealingWarmRestarts");

@@ -26,6 +26,7 @@ from functools import wraps
 from typing import Any, Callable, Iterable, Sequence, SupportsFloat
 
 from . import _core, _torch_compat
+from ._checks import _INT64_MAX, _int64, _real, atomic_init, check_state
 
 __all__ = [
     "LambdaLR",
@@ -87,8 +88,16 @@ def _format_param(name: str, optimizer: Any, param: Any) -> list[float]:
                 f"{name} must have the same length as optimizer.param_groups. "
                 f"{name} has {len(param)} values, param_groups has {n}."
             )
-        return [float(p) for p in param]
-    return [float(param)] * n
+        return [_real(name, p) for p in param]
+    return [_real(name, param)] * n
+
+
+def _is_int(value: Any) -> bool:
+    return not isinstance(value, float) and hasattr(value, "__index__")
+
+
+def _milestone_list(name: str, milestones: Iterable[Any]) -> list[int]:
+    return [_int64(name, _epoch_int(m)) for m in milestones]
 
 
 def _as_number(x: float) -> float | int:
@@ -200,8 +209,10 @@ class LRScheduler:
         # With torch loaded, instantiate a subclass that also derives from torch's base class.
         return object.__new__(_torch_compat.class_for(cls))
 
+    @atomic_init
     def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
-        self._attach(optimizer, _core.LRScheduler(_groups(optimizer), last_epoch), verbose)
+        self._attach(optimizer, _core.LRScheduler(_groups(optimizer), _int64("last_epoch", last_epoch)),
+                     verbose)
 
     def _attach(self, optimizer: Any, core: Any, verbose: bool, *, initial_step: bool = True) -> None:
         """Adopt the core and, like torch's LRScheduler.__init__, take the initial step."""
@@ -318,20 +329,22 @@ class LRScheduler:
         Raises KeyError naming the missing keys (for instance a state from another scheduler
         class); on any error the scheduler is left exactly as it was.
         """
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
-        missing = [k for k in self._state_keys if k not in state_dict and k not in _OPTIONAL_STATE_KEYS]
-        if missing:
-            raise KeyError(
-                f"{type(self).__name__}.load_state_dict: the state_dict lacks {missing} "
-                "(is it from another scheduler class?)"
-            )
+        self._check_state(state_dict)
         snapshot = self.state_dict()
         try:
             self._load_state(state_dict)
         except BaseException:
             self._load_state(snapshot)
             raise
+
+    def _check_state(self, state_dict: Any) -> None:
+        """Refuse, before loading anything, a state that is not this class's (missing or, for
+        lrcore's own classes, unknown keys: KeyError), holds values of the wrong type
+        (TypeError) or length, or negative counters (ValueError); composites check their
+        children's states too. Stricter than torch, whose load_state_dict takes anything."""
+        builtin = self._builtin_class
+        exact = type(self) is builtin or type(self) is _torch_compat.class_for(builtin)
+        check_state(self, state_dict, _OPTIONAL_STATE_KEYS, exact_class=exact and builtin is not LRScheduler)
 
     def _state_value(self, key: str) -> Any:
         return getattr(self, key)
@@ -419,10 +432,14 @@ class LambdaLR(_LambdaState, _BuiltinGetLr, LRScheduler):
         verbose (bool): print each update (torch 2.1's format). Default: False.
     """
 
+    @atomic_init
     def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
                  verbose: bool = False) -> None:
+        optimizer.param_groups  # noqa: B018 -- AttributeError first, as torch's len(...) of it
         _check_optimizer(optimizer)
-        self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
+        lr_lambdas = _lambda_list(optimizer, lr_lambda)
+        last_epoch = _int64("last_epoch", last_epoch)
+        self.lr_lambdas = lr_lambdas
         self._attach(optimizer, _core.LambdaLR(_groups(optimizer), self.lr_lambdas, last_epoch), verbose)
 
 
@@ -437,13 +454,17 @@ class MultiplicativeLR(_LambdaState, _BuiltinGetLr, LRScheduler):
         verbose (bool): print each update. Default: False.
     """
 
+    @atomic_init
     def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
                  verbose: bool = False) -> None:
+        optimizer.param_groups  # noqa: B018 -- AttributeError first, as torch's len(...) of it
         _check_optimizer(optimizer)
-        self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
-        for fn in self.lr_lambdas:
+        lr_lambdas = _lambda_list(optimizer, lr_lambda)
+        for fn in lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        last_epoch = _int64("last_epoch", last_epoch)
+        self.lr_lambdas = lr_lambdas
         self._attach(optimizer, _core.MultiplicativeLR(_groups(optimizer), self.lr_lambdas, last_epoch),
                      verbose)
 
@@ -467,9 +488,12 @@ class StepLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("step_size", "gamma") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1,
                  verbose: bool = False) -> None:
-        self._attach(optimizer, _core.StepLR(_groups(optimizer), step_size, gamma, last_epoch), verbose)
+        core = _core.StepLR(_groups(optimizer), _int64("step_size", step_size), _real("gamma", gamma),
+                            _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     step_size = _core_attr("step_size")
     gamma = _core_attr("gamma")
@@ -489,10 +513,13 @@ class MultiStepLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("milestones", "gamma") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1, verbose: bool = False) -> None:
-        epochs = [_epoch_int(m) for m in milestones]
-        self._attach(optimizer, _core.MultiStepLR(_groups(optimizer), epochs, gamma, last_epoch), verbose)
+        epochs = _milestone_list("milestones", milestones)
+        core = _core.MultiStepLR(_groups(optimizer), epochs, _real("gamma", gamma),
+                                 _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     gamma = _core_attr("gamma")
 
@@ -521,10 +548,12 @@ class ConstantLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("factor", "total_iters") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1, verbose: bool = False) -> None:
-        self._attach(optimizer, _core.ConstantLR(_groups(optimizer), factor, total_iters, last_epoch),
-                     verbose)
+        core = _core.ConstantLR(_groups(optimizer), _real("factor", factor),
+                                _int64("total_iters", total_iters), _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     factor = _core_attr("factor")
     total_iters = _core_attr("total_iters")
@@ -546,10 +575,13 @@ class LinearLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("start_factor", "end_factor", "total_iters") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1, verbose: bool = False) -> None:
-        self._attach(optimizer, _core.LinearLR(_groups(optimizer), start_factor, end_factor,
-                                               total_iters, last_epoch), verbose)
+        core = _core.LinearLR(_groups(optimizer), _real("start_factor", start_factor),
+                              _real("end_factor", end_factor), _int64("total_iters", total_iters),
+                              _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     start_factor = _core_attr("start_factor")
     end_factor = _core_attr("end_factor")
@@ -569,9 +601,12 @@ class ExponentialLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("gamma",) + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1,
                  verbose: bool = False) -> None:
-        self._attach(optimizer, _core.ExponentialLR(_groups(optimizer), gamma, last_epoch), verbose)
+        core = _core.ExponentialLR(_groups(optimizer), _real("gamma", gamma),
+                                   _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     gamma = _core_attr("gamma")
 
@@ -590,10 +625,12 @@ class PolynomialLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("total_iters", "power") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1, verbose: bool = False) -> None:
-        self._attach(optimizer, _core.PolynomialLR(_groups(optimizer), total_iters, power, last_epoch),
-                     verbose)
+        core = _core.PolynomialLR(_groups(optimizer), _int64("total_iters", total_iters),
+                                  _real("power", power), _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     total_iters = _core_attr("total_iters")
     power = _core_attr("power")
@@ -619,12 +656,22 @@ class CosineAnnealingLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     _state_keys = ("T_max", "eta_min") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1,
                  verbose: bool = False) -> None:
-        self._attach(optimizer, _core.CosineAnnealingLR(_groups(optimizer), T_max, eta_min, last_epoch),
-                     verbose)
+        core = _core.CosineAnnealingLR(_groups(optimizer), _real("T_max", T_max),
+                                       _real("eta_min", eta_min), _int64("last_epoch", last_epoch))
+        core.T_max_int = _is_int(T_max)
+        self._attach(optimizer, core, verbose)
 
-    T_max = _core_attr("T_max", to_python=_as_number)
+    @property
+    def T_max(self) -> float | int:
+        return _as_number(self._core.T_max)
+
+    @T_max.setter
+    def T_max(self, value: float | int) -> None:
+        self._core.T_max = value
+        self._core.T_max_int = _is_int(value)  # an int T_max: torch's exact integer period test
     eta_min = _core_attr("eta_min")
 
 
@@ -697,6 +744,7 @@ class SequentialLR(_Composite, LRScheduler):
 
     _state_keys = ("_milestones", "last_epoch", "_last_lr", "_schedulers")
 
+    @atomic_init
     def __init__(self, optimizer: Any, schedulers: list[Any], milestones: list[int],
                  last_epoch: int = -1, verbose: bool = False) -> None:
         owner = self.__class__.__name__
@@ -709,9 +757,11 @@ class SequentialLR(_Composite, LRScheduler):
                 f"the number of milestone points, but got number of schedulers {len(schedulers)} "
                 f"and the number of milestones to be equal to {len(milestones)}"
             )
+        epochs = _milestone_list("milestones", milestones)
+        last_epoch = _int64("last_epoch", last_epoch)
         self._schedulers = list(schedulers)
-        core = _core.SequentialLR(_groups(optimizer), [s._core for s in schedulers],
-                                  [_epoch_int(m) for m in milestones], last_epoch)
+        core = _core.SequentialLR(_groups(optimizer), [s._core for s in schedulers], epochs,
+                                  last_epoch)
         self._attach(optimizer, core, verbose, initial_step=False)
 
     @property
@@ -787,6 +837,7 @@ class ReduceLROnPlateau(LRScheduler):
                    "last_epoch", "_last_lr", "mode_worse", "mode", "threshold", "threshold_mode",
                    "best", "cooldown_counter", "num_bad_epochs")
 
+    @atomic_init
     def __init__(self, optimizer: Any, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: list[float] | float = 0, eps: float = 1e-8,
@@ -795,9 +846,23 @@ class ReduceLROnPlateau(LRScheduler):
             raise ValueError("Factor should be < 1.0.")
         _check_optimizer(optimizer)
         is_list = isinstance(min_lr, (list, tuple))
-        min_lrs = [float(m) for m in min_lr] if is_list else [float(min_lr)]  # type: ignore[union-attr]
-        core = _core.ReduceLROnPlateau(_groups(optimizer), mode, factor, patience, threshold,
-                                       threshold_mode, cooldown, min_lrs, eps, is_list)
+        if is_list and len(min_lr) != len(optimizer.param_groups):  # type: ignore[arg-type]
+            raise ValueError(
+                f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"  # type: ignore[arg-type]
+            )
+        min_lrs = ([_real("min_lr", m) for m in min_lr] if is_list  # type: ignore[union-attr]
+                   else [_real("min_lr", min_lr)])
+        patience = _int64("patience", patience)
+        cooldown = _int64("cooldown", cooldown)
+        eps = _real("eps", eps)
+        # torch's _init_is_better, with its messages (and its TypeError for a mode not a str)
+        if mode not in {"min", "max"}:
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in {"rel", "abs"}:
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        threshold = _real("threshold", threshold)
+        core = _core.ReduceLROnPlateau(_groups(optimizer), mode, _real("factor", factor), patience,
+                                       threshold, threshold_mode, cooldown, min_lrs, eps, is_list)
         self._attach(optimizer, core, verbose, initial_step=False)
 
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
@@ -923,6 +988,7 @@ class CyclicLR(_BuiltinGetLr, LRScheduler):
         verbose (bool): print each update. Default: False.
     """
 
+    @atomic_init
     def __init__(self, optimizer: Any, base_lr: float | list[float], max_lr: float | list[float],
                  step_size_up: int = 2000, step_size_down: int | None = None,
                  mode: str = "triangular", gamma: float = 1.0,
@@ -934,13 +1000,24 @@ class CyclicLR(_BuiltinGetLr, LRScheduler):
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         base_momentums = _format_param("base_momentum", optimizer, base_momentum)
         max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+        up = float(step_size_up)
+        down = None if step_size_down is None else float(step_size_down)
+        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        for name, value in (("mode", mode), ("scale_mode", scale_mode)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"scale_fn must be callable, got {type(scale_fn).__name__}")
+        last_epoch = _int64("last_epoch", last_epoch)
         self._scale_fn_custom = scale_fn
-        core = _core.CyclicLR(_groups(optimizer), base_lrs, max_lrs, float(step_size_up),
-                              None if step_size_down is None else float(step_size_down), mode,
-                              gamma, scale_fn, scale_mode, cycle_momentum, base_momentums,
-                              max_momentums, last_epoch)
+        core = _core.CyclicLR(_groups(optimizer), base_lrs, max_lrs, up, down, mode,
+                              _real("gamma", gamma), scale_fn, scale_mode, bool(cycle_momentum),
+                              base_momentums, max_momentums, last_epoch)
         self._attach(optimizer, core, verbose)
 
+    # load_state_dict: keys a state holds only when cycle_momentum is on
+    _optional_state_keys = ("use_beta1", "base_momentums", "max_momentums")
     max_lrs = _core_attr("max_lrs")
     total_size = _core_attr("total_size")
     step_ratio = _core_attr("step_ratio")
@@ -1001,6 +1078,7 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
 
     _state_keys = ("T_0", "T_i", "T_mult", "eta_min", "T_cur") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1, verbose: bool = False) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
@@ -1011,8 +1089,16 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
             raise ValueError(
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
             )
-        self._attach(optimizer, _core.CosineAnnealingWarmRestarts(_groups(optimizer), T_0, T_mult,
-                                                                  eta_min, last_epoch), verbose)
+        last_epoch = _int64("last_epoch", last_epoch)
+        if abs(last_epoch) > 2**53:  # T_cur = last_epoch is a float in the core
+            raise OverflowError(
+                f"last_epoch={last_epoch}: CosineAnnealingWarmRestarts counts T_cur in a float, "
+                "exact only up to 2**53"
+            )
+        core = _core.CosineAnnealingWarmRestarts(_groups(optimizer), _int64("T_0", T_0),
+                                                 _int64("T_mult", T_mult), eta_min,
+                                                 _int64("last_epoch", last_epoch))
+        self._attach(optimizer, core, verbose)
 
     def _python_step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (fractional epochs allowed)."""
@@ -1057,6 +1143,7 @@ class OneCycleLR(_BuiltinGetLr, LRScheduler):
         verbose (bool): print each update. Default: False.
     """
 
+    @atomic_init
     def __init__(self, optimizer: Any, max_lr: float | list[float], total_steps: int | None = None,
                  epochs: int | None = None, steps_per_epoch: int | None = None,
                  pct_start: float = 0.3, anneal_strategy: str = "cos", cycle_momentum: bool = True,
@@ -1077,9 +1164,25 @@ class OneCycleLR(_BuiltinGetLr, LRScheduler):
             total_steps = epochs * steps_per_epoch
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        float(pct_start * total_steps)  # torch's _schedule_phases: the same errors, in its order
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ["cos", "linear"]:
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
         max_lrs = _format_param("max_lr", optimizer, max_lr)
+        div_factor = _real("div_factor", div_factor)
+        final_div_factor = _real("final_div_factor", final_div_factor)
+        cycle_momentum = bool(cycle_momentum)
+        if (not isinstance(last_epoch, bool) and isinstance(last_epoch, (int, float))
+                and last_epoch >= _INT64_MAX
+                and all("initial_lr" in g for g in optimizer.param_groups)):
+            # torch's initial step would be past total_steps: its error, not int64's
+            raise ValueError(f"Tried to step {last_epoch + 1} times. The specified number of "
+                             f"total steps is {total_steps}")
+        total_steps = _int64("total_steps", total_steps)
+        last_epoch = _int64("last_epoch", last_epoch)
         if cycle_momentum:
             max_momentums = _format_param("max_momentum", optimizer, max_momentum)
             base_momentums = _format_param("base_momentum", optimizer, base_momentum)
@@ -1087,9 +1190,10 @@ class OneCycleLR(_BuiltinGetLr, LRScheduler):
             max_momentums = base_momentums = [0.0]
         core = _core.OneCycleLR(_groups(optimizer), max_lrs, total_steps, pct_start,
                                 anneal_strategy, cycle_momentum, base_momentums, max_momentums,
-                                float(div_factor), float(final_div_factor), three_phase, last_epoch)
+                                div_factor, final_div_factor, bool(three_phase), last_epoch)
         self._attach(optimizer, core, verbose)
 
+    _optional_state_keys = ("use_beta1",)  # load_state_dict: only with cycle_momentum
     total_steps = _core_attr("total_steps")
     _anneal_func_type = _core_attr("anneal_strategy")
     cycle_momentum = _core_attr("cycle_momentum")

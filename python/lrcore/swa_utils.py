@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _core
+from ._checks import _int64, atomic_init
 from .lr_scheduler import LRScheduler, _builtin, _BuiltinGetLr, _core_attr, _format_param, _groups
 
 __all__ = ["SWALR"]
@@ -26,10 +27,11 @@ class SWALR(_BuiltinGetLr, LRScheduler):
 
     _state_keys = ("_anneal_strategy", "anneal_epochs") + LRScheduler._base_state
 
+    @atomic_init
     def __init__(self, optimizer: Any, swa_lr: float | list[float], anneal_epochs: int = 10,
                  anneal_strategy: str = "cos", last_epoch: int = -1, *,
                  verbose: bool = False) -> None:
-        groups = _groups(optimizer)
+        optimizer.param_groups  # noqa: B018 -- AttributeError first, as torch's _format_param
         swa_lrs = _format_param("swa_lr", optimizer, swa_lr)
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
@@ -38,7 +40,8 @@ class SWALR(_BuiltinGetLr, LRScheduler):
             )
         if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
             raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
-        core = _core.SWALR(groups, swa_lrs, anneal_epochs, anneal_strategy, last_epoch)
+        core = _core.SWALR(_groups(optimizer), swa_lrs, _int64("anneal_epochs", anneal_epochs), anneal_strategy,
+                           _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
     anneal_epochs = _core_attr("anneal_epochs")

@@ -69,7 +69,7 @@ class SequentialLR : public LRScheduler {
           std::to_string(milestones.size()));
     schedulers_ = std::move(schedulers);
     milestones_ = std::move(milestones);
-    last_epoch_ = last_epoch + 1;
+    last_epoch_ = next_epoch(last_epoch);
     // Reset every group to its initial lr and rewind the children, then let the scheduler that
     // owns epoch 0 take its initial step.
     const std::size_t n = groups.size();
@@ -83,7 +83,7 @@ class SequentialLR : public LRScheduler {
   }
 
   void step() override {
-    ++last_epoch_;
+    last_epoch_ = next_epoch(last_epoch_);
     try {
       const std::size_t idx = index_at(last_epoch_);
       LRScheduler& scheduler = *schedulers_[idx];

@@ -43,7 +43,7 @@ class CosineAnnealingLR : public LRScheduler {
       for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
       return;
     }
-    if (pymath::mod(epoch - 1 - T_max, 2 * T_max) == 0) {  // the bottom of a period: climb back
+    if (at_period_bottom()) {  // the bottom of a period: climb back
       require_groups(n, base_lrs_.size());
       const double c = 1 - std::cos(pymath::div(kPi, T_max));
       for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c / 2;
@@ -52,9 +52,10 @@ class CosineAnnealingLR : public LRScheduler {
     // torch's ratio of 1 + cos(pi * e / T_max) at e = epoch and e = epoch - 1. The second is the
     // first of the previous step (the same operation on the same numbers), so it is remembered.
     const double now = functional::cosine_term(epoch, T_max);
-    const double before = previous_.epoch == epoch - 1 && previous_.T_max == T_max
+    const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
+    const double before = previous_.epoch == epoch_before && previous_.T_max == T_max
                               ? previous_.term
-                              : functional::cosine_term(epoch - 1, T_max);
+                              : functional::cosine_term(epoch_before, T_max);
     const double ratio = pymath::div(now, before);
     for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - eta_min) + eta_min;
     previous_ = {epoch, T_max, now};
@@ -69,8 +70,26 @@ class CosineAnnealingLR : public LRScheduler {
 
   double T_max;
   double eta_min;
+  // T_max was given as an int: torch's (last_epoch - 1 - T_max) % (2 * T_max) is then exact
+  // integer arithmetic, which a double only matches below 2**53.
+  bool T_max_int = false;
 
  private:
+  bool at_period_bottom() const {
+    constexpr double kLimit = 4611686018427387904.0;  // 2**62: 2 * T_max fits in int64
+    if (T_max_int && T_max == std::floor(T_max) && std::fabs(T_max) < kLimit) {
+      const auto t = static_cast<std::int64_t>(T_max);
+      const std::int64_t period = 2 * t;
+      if (period == 0) throw zero_division_error("integer modulo by zero");
+      // (a - 1 - t) mod period, without overflowing a - 1 - t
+      const std::int64_t r = pymath::mod(pymath::mod(last_epoch_, period) -
+                                             pymath::mod(1 + t, period), period);
+      return r == 0;
+    }
+    const double epoch = static_cast<double>(last_epoch_);
+    return pymath::mod(epoch - 1 - T_max, 2 * T_max) == 0;
+  }
+
   struct Term {
     double epoch, T_max, term;
   };
@@ -106,7 +125,7 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
         epoch = 0;
         advance_to(epoch);
       } else {
-        epoch = static_cast<double>(last_epoch_ + 1);
+        epoch = static_cast<double>(next_epoch(last_epoch_));
         T_cur = T_cur + 1;
         if (T_cur >= T_i) {
           T_cur = pymath::mod(T_cur, T_i);

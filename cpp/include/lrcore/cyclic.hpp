@@ -73,6 +73,9 @@ class CyclicLR : public LRScheduler {
       base_momentums = detail::per_group("base_momentum", std::move(base_momentum), n);
       max_momentums = detail::per_group("max_momentum", std::move(max_momentum), n);
     }
+    // The initial step's position in the cycle: its errors (a zero, NaN or infinite cycle
+    // length) before anything is written.
+    if (last_epoch == -1) (void)functional::cyclic_point(0, total_size, step_ratio);
     // All arguments are valid: now write to the groups, as torch does.
     if (last_epoch == -1) {
       groups.write(Key::lr, base_lrs.data());
@@ -111,14 +114,22 @@ class CyclicLR : public LRScheduler {
     return 1.0;
   }
 
+  // scale_fn(cycle) for cycle = math.floor(...) as a double: a cycle beyond int64 (a tiny
+  // total_size) reaches a custom scale_fn only as an OverflowError, never a wrapped integer.
+  double scale_at_cycle(double cycle) const {
+    if (scale_fn_custom) return scale_fn_custom(pymath::floor_to_int(cycle));
+    if (mode == "triangular2") return functional::triangular2_scale(cycle);
+    if (mode == "exp_range") return pymath::pow(gamma, cycle);
+    return 1.0;
+  }
+
   void get_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
     require_groups(n, max_lrs.size());
     const functional::CyclicPoint point = functional::cyclic_point(last_epoch_, total_size, step_ratio);
-    const std::int64_t cycle = static_cast<std::int64_t>(point.cycle);
     const double scale_factor = point.scale_factor;
     // Computed once per step; torch calls scale_fn once per group with the same argument.
-    const double scale = scale_fn(scale_mode == "cycle" ? cycle : last_epoch_);
+    const double scale = scale_mode == "cycle" ? scale_at_cycle(point.cycle) : scale_fn(last_epoch_);
     for (std::size_t g = 0; g < n; ++g)
       out[g] = functional::cyclic_lr_value(base_lrs_[g], max_lrs[g], scale_factor, scale);
     if (cycle_momentum) {

@@ -4,6 +4,8 @@
 // not_implemented_error -> NotImplementedError, std::runtime_error -> RuntimeError.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -23,5 +25,19 @@ struct zero_division_error : std::domain_error {
 struct not_implemented_error : std::logic_error {
   using std::logic_error::logic_error;
 };
+
+// The epoch after `epoch`. Epochs are int64 (Python ints are not): one past 2**63 - 1 throws
+// std::overflow_error (Python: OverflowError) instead of wrapping around, which is undefined.
+inline std::int64_t next_epoch(std::int64_t epoch) {
+  if (epoch == std::numeric_limits<std::int64_t>::max())
+    throw std::overflow_error("last_epoch would pass 2**63 - 1, the largest epoch lrcore holds");
+  return epoch + 1;
+}
+// The epoch before `epoch` (SequentialLR's undo), likewise.
+inline std::int64_t previous_epoch(std::int64_t epoch) {
+  if (epoch == std::numeric_limits<std::int64_t>::min())
+    throw std::overflow_error("last_epoch would pass -2**63, the smallest epoch lrcore holds");
+  return epoch - 1;
+}
 
 }  // namespace lrcore

@@ -216,7 +216,7 @@ class LinearLR : public LRScheduler {
     if (is_initial_ || last_epoch_ > total_iters) return;
     const double delta = end_factor - start_factor;
     const double denominator = static_cast<double>(total_iters) * start_factor +
-                               static_cast<double>(last_epoch_ - 1) * delta;
+                               pymath::minus_one(last_epoch_) * delta;
     detail::scale(out, n, 1.0 + pymath::div(delta, denominator));
   }
   bool closed_form_lr(double* out, std::size_t n) override {
@@ -277,7 +277,7 @@ class PolynomialLR : public LRScheduler {
     if (is_initial_ || last_epoch_ > total_iters) return;
     const double total = static_cast<double>(total_iters);
     const double now = 1.0 - pymath::div(static_cast<double>(last_epoch_), total);
-    const double before = 1.0 - pymath::div(static_cast<double>(last_epoch_ - 1), total);
+    const double before = 1.0 - pymath::div(pymath::minus_one(last_epoch_), total);
     detail::scale(out, n, pymath::pow(pymath::div(now, before), power));
   }
   bool closed_form_lr(double* out, std::size_t n) override {

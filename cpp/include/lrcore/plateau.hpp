@@ -79,7 +79,7 @@ class ReduceLROnPlateau : public LRScheduler {
     // state changes.
     last_lr_scratch_.resize(n);
     current_lrs(last_lr_scratch_.data());
-    const std::int64_t new_epoch = epoch ? *epoch : last_epoch_ + 1;
+    const std::int64_t new_epoch = epoch ? *epoch : next_epoch(last_epoch_);
     bool better = is_better(metric, best);
     std::int64_t bad = better ? 0 : num_bad_epochs + 1;
     std::int64_t counter = cooldown_counter;

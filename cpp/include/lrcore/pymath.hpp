@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,11 @@ namespace lrcore::pymath {
 
 inline std::int64_t floordiv(std::int64_t a, std::int64_t b) {
   if (b == 0) throw zero_division_error("integer division or modulo by zero");
+  if (b == -1) {  // a / -1 overflows (and traps) for a = -2**63
+    if (a == std::numeric_limits<std::int64_t>::min())
+      throw std::overflow_error("-2**63 // -1 does not fit in a 64-bit integer");
+    return -a;
+  }
   std::int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
@@ -23,6 +29,7 @@ inline std::int64_t floordiv(std::int64_t a, std::int64_t b) {
 
 inline std::int64_t mod(std::int64_t a, std::int64_t b) {
   if (b == 0) throw zero_division_error("integer modulo by zero");
+  if (b == -1) return 0;  // a % -1 traps for a = -2**63; it is 0 for every a
   std::int64_t r = a % b;
   if (r != 0 && ((r < 0) != (b < 0))) r += b;
   return r;
@@ -60,8 +67,23 @@ inline double pow(double base, double exponent) {
 inline double max(double a, double b) { return b > a ? b : a; }
 inline double min(double a, double b) { return b < a ? b : a; }
 
-// Python's math.floor for a finite float, as an integer.
-inline std::int64_t floor_to_int(double x) { return static_cast<std::int64_t>(std::floor(x)); }
+// Python's math.floor for a float, as an integer: ValueError for NaN, OverflowError for inf, as
+// Python, and OverflowError beyond int64 (where Python would give a big int).
+inline std::int64_t floor_to_int(double x) {
+  if (std::isnan(x)) throw std::invalid_argument("cannot convert float NaN to integer");
+  const double f = std::floor(x);
+  if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0))
+    throw std::overflow_error(std::isinf(x) ? "cannot convert float infinity to integer"
+                                            : "epoch does not fit in a 64-bit integer");
+  return static_cast<std::int64_t>(f);
+}
+
+// float(epoch - 1) for an int64 epoch, as Python computes it (exactly, then rounded), without
+// overflowing at -2**63 (where float(-2**63 - 1) == -2**63).
+inline double minus_one(std::int64_t epoch) {
+  if (epoch == std::numeric_limits<std::int64_t>::min()) return static_cast<double>(epoch);
+  return static_cast<double>(epoch - 1);
+}
 
 // Python's repr(float): the shortest digits that round-trip, in fixed notation for exponents in
 // [-4, 16), else scientific ("1e-05", "1.5e+16"); so that messages match torch's f-strings.

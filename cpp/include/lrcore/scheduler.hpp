@@ -69,6 +69,8 @@ class LRScheduler {
   virtual void step_epoch(double epoch) {
     if (epoch != std::floor(epoch) || !std::isfinite(epoch))
       throw std::invalid_argument("epoch must be an integer for this scheduler");
+    if (!(epoch >= -9223372036854775808.0 && epoch < 9223372036854775808.0))
+      throw std::overflow_error("epoch does not fit in a 64-bit integer");
     ++step_count_;
     try {
       update_lr(static_cast<std::int64_t>(epoch));
@@ -84,7 +86,7 @@ class LRScheduler {
     const std::int64_t saved_epoch = last_epoch_;
     try {
       if (!epoch) {
-        ++last_epoch_;
+        last_epoch_ = next_epoch(last_epoch_);
         apply_lr(false);
       } else {
         last_epoch_ = *epoch;
@@ -110,7 +112,7 @@ class LRScheduler {
   }
 
   // SequentialLR's recursive_undo: take back one epoch (composites recurse into their children).
-  virtual void undo_epoch() { --last_epoch_; }
+  virtual void undo_epoch() { last_epoch_ = previous_epoch(last_epoch_); }
 
   // Within its scope, get_lr() writes momentum to the groups at once, as torch's get_lr() called
   // on its own does (a Python get_lr override calling the built-in one, for instance).
@@ -172,26 +174,33 @@ class LRScheduler {
   // fresh run, or require it when resuming, and take base_lrs from it.
   void init_base(std::int64_t last_epoch) {
     const std::size_t n = groups_->size();
+    require_initial_lr(last_epoch);
     if (last_epoch == -1) {
       for (std::size_t g = 0; g < n; ++g)
         if (!groups_->has(Key::initial_lr, g))
           groups_->set(Key::initial_lr, g, groups_->get(Key::lr, g));
-    } else {
-      for (std::size_t g = 0; g < n; ++g)
-        if (!groups_->has(Key::initial_lr, g))
-          throw key_error("param 'initial_lr' is not specified in param_groups[" +
-                          std::to_string(g) +
-                          "] when resuming scheduler with last_epoch >= 0.\n"
-                          "This typically happens when:\n"
-                          "1. You're trying to resume training from a checkpoint but haven't "
-                          "properly loaded the optimizer state\n"
-                          "2. You're using last_epoch >= 0 for a fresh training run (not "
-                          "recommended)");
     }
     base_lrs_.resize(n);
     last_lr_.reserve(n);  // apply_lr swaps it into values_: a later first step does not allocate
     groups_->read(Key::initial_lr, base_lrs_.data());
     last_epoch_ = last_epoch;
+  }
+
+  // torch's KeyError when resuming (last_epoch != -1) without each group's initial_lr. Schedules
+  // that write to the groups before init_base call it first, so that nothing is written.
+  void require_initial_lr(std::int64_t last_epoch) const {
+    if (last_epoch == -1) return;
+    const std::size_t n = groups_->size();
+    for (std::size_t g = 0; g < n; ++g)
+      if (!groups_->has(Key::initial_lr, g))
+        throw key_error("param 'initial_lr' is not specified in param_groups[" +
+                        std::to_string(g) +
+                        "] when resuming scheduler with last_epoch >= 0.\n"
+                        "This typically happens when:\n"
+                        "1. You're trying to resume training from a checkpoint but haven't "
+                        "properly loaded the optimizer state\n"
+                        "2. You're using last_epoch >= 0 for a fresh training run (not "
+                        "recommended)");
   }
 
   // Compute the lrs for the current last_epoch (closed form if asked and available, else get_lr)

@@ -496,9 +496,27 @@ inline State save_state(const LRScheduler& scheduler) {
   return out;
 }
 
-// torch's scheduler.load_state_dict(state): keys absent from `state` keep their values.
+namespace detail {
+inline void load_state_unchecked(LRScheduler& scheduler, const State& in);
+}
+
+// torch's scheduler.load_state_dict(state): keys absent from `state` keep their values. A state
+// that does not fit (a value of the wrong type, per-group lists of the wrong length, the wrong
+// number of child states) throws, and leaves the scheduler (children included) as it was.
 inline void load_state(LRScheduler& scheduler, const State& in) {
+  const State saved = save_state(scheduler);
+  try {
+    detail::load_state_unchecked(scheduler, in);
+  } catch (...) {
+    detail::load_state_unchecked(scheduler, saved);
+    throw;
+  }
+}
+
+inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in) {
+  if (in.type() != State::Type::dict) throw std::invalid_argument("state is not a dict");
   LRScheduler* s = &scheduler;
+  const std::size_t n_groups = scheduler.groups().size();
   auto num = [&](const char* key, double& field) {
     if (const State* v = in.find(key)) field = v->as_double();
   };
@@ -509,7 +527,14 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
     if (const State* v = in.find(key)) field = v->as_bool();
   };
   auto doubles = [&](const char* key, std::vector<double>& field) {
-    if (const State* v = in.find(key)) field = v->as_doubles();
+    if (const State* v = in.find(key)) {
+      std::vector<double> values = v->as_doubles();
+      if (values.size() != n_groups)
+        throw std::invalid_argument(std::string("state '") + key + "' has " +
+                                    std::to_string(values.size()) + " values, there are " +
+                                    std::to_string(n_groups) + " param groups");
+      field = std::move(values);
+    }
   };
   auto string = [&](const char* key, std::string& field) {
     if (const State* v = in.find(key)) field = v->as_string();
@@ -521,7 +546,7 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
         throw std::invalid_argument("state has " + std::to_string(list.size()) +
                                     " child schedulers, the scheduler has " +
                                     std::to_string(kids.size()));
-      for (std::size_t i = 0; i < kids.size(); ++i) load_state(*kids[i], list[i]);
+      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i]);
     }
   };
   if (auto* p = dynamic_cast<ReduceLROnPlateau*>(s)) {
@@ -533,7 +558,11 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
     integer("cooldown", p->cooldown);
     num("eps", p->eps);
     if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
-    if (const State* v = in.find("_last_lr")) p->set_last_lr(v->as_doubles());
+    if (in.find("_last_lr")) {
+      std::vector<double> last;
+      doubles("_last_lr", last);
+      p->set_last_lr(std::move(last));
+    }
     num("mode_worse", p->mode_worse);
     if (const State* v = in.find("mode")) p->mode_max = v->as_string() == "max";
     num("threshold", p->threshold);
@@ -543,15 +572,27 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
     integer("num_bad_epochs", p->num_bad_epochs);
     return;
   }
+  auto last_lr = [&](LRScheduler& target) {
+    if (in.find("_last_lr")) {
+      std::vector<double> last;
+      doubles("_last_lr", last);
+      target.set_last_lr(std::move(last));
+    }
+  };
   if (auto* p = dynamic_cast<SequentialLR*>(s)) {
-    if (const State* v = in.find("_milestones")) p->set_milestones(v->as_ints());
+    if (const State* v = in.find("_milestones")) {
+      std::vector<std::int64_t> milestones = v->as_ints();
+      if (milestones.size() + 1 != p->schedulers().size())
+        throw std::invalid_argument("state '_milestones' needs one milestone fewer than schedulers");
+      p->set_milestones(std::move(milestones));
+    }
     if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
-    if (const State* v = in.find("_last_lr")) p->set_last_lr(v->as_doubles());
+    last_lr(*p);
     children(p->schedulers());
     return;
   }
   if (auto* p = dynamic_cast<ChainedScheduler*>(s)) {
-    if (const State* v = in.find("_last_lr")) p->set_last_lr(v->as_doubles());
+    last_lr(*p);
     children(p->schedulers());
     return;
   }
@@ -617,6 +658,10 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
     string("_anneal_strategy", p->anneal_strategy);
     integer("anneal_epochs", p->anneal_epochs);
   }
+  if (const State* v = in.find("base_lrs"))
+    if (v->list().size() != n_groups) throw std::invalid_argument("state 'base_lrs' has the wrong length");
+  if (const State* v = in.find("_last_lr"))
+    if (v->list().size() != n_groups) throw std::invalid_argument("state '_last_lr' has the wrong length");
   detail::load_base(scheduler, in);
 }
 

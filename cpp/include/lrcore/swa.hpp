@@ -31,6 +31,7 @@ class SWALR : public LRScheduler {
     if (anneal_epochs < 0)
       throw std::invalid_argument("anneal_epochs must be equal or greater than 0, got " +
                                   std::to_string(anneal_epochs));
+    require_initial_lr(last_epoch);  // before swa_lr is written
     this->anneal_strategy = std::move(anneal_strategy);
     groups.write(Key::swa_lr, swa_lrs.data());
     init_base(last_epoch);

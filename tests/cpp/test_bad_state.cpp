@@ -1,0 +1,97 @@
+// lrcore::load_state with states that do not fit: it throws and leaves the scheduler (and a
+// composite's children) exactly as it was: the same saved state, the same next steps.
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <lrcore/lrcore.hpp>
+
+using lrcore::State;
+
+namespace {
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+  if (!ok) {
+    std::printf("FAIL: %s\n", what.c_str());
+    ++failures;
+  }
+}
+
+struct Run {
+  lrcore::ParamGroups groups{{0.1, 0.2}};
+  std::shared_ptr<lrcore::LRScheduler> sched;
+};
+
+using Make = std::function<void(Run&)>;
+
+void expect_refused(const std::string& name, const Make& make,
+                    const std::function<void(State&)>& breakit) {
+  Run run, twin;
+  make(run);
+  make(twin);
+  for (int k = 0; k < 2; ++k) {
+    run.sched->step();
+    twin.sched->step();
+  }
+  const State before = lrcore::save_state(*run.sched);
+  State bad = before;
+  breakit(bad);
+  bool threw = false;
+  try {
+    lrcore::load_state(*run.sched, bad);
+  } catch (const std::exception&) {
+    threw = true;
+  }
+  check(threw, name + ": the bad state was loaded");
+  check(lrcore::save_state(*run.sched) == before, name + ": the state changed");
+  for (int k = 0; k < 4; ++k) {
+    run.sched->step();
+    twin.sched->step();
+    check(run.sched->get_last_lr() == twin.sched->get_last_lr(),
+          name + ": steps differ from an untouched twin");
+  }
+}
+}  // namespace
+
+int main() {
+  const Make step = [](Run& r) { r.sched = std::make_shared<lrcore::StepLR>(r.groups, 2, 0.5); };
+  const Make multistep = [](Run& r) {
+    r.sched = std::make_shared<lrcore::MultiStepLR>(r.groups, std::vector<std::int64_t>{1, 3}, 0.5);
+  };
+  const Make sequential = [](Run& r) {
+    auto a = std::make_shared<lrcore::ConstantLR>(r.groups, 0.5, 2);
+    auto b = std::make_shared<lrcore::ExponentialLR>(r.groups, 0.9);
+    r.sched = std::make_shared<lrcore::SequentialLR>(
+        r.groups, std::vector<lrcore::SchedulerPtr>{a, b}, std::vector<std::int64_t>{3});
+  };
+
+  expect_refused("StepLR base_lrs short", step, [](State& s) { s["base_lrs"] = State(std::vector<double>{0.1}); });
+  expect_refused("StepLR _last_lr long", step,
+                 [](State& s) { s["_last_lr"] = State(std::vector<double>{0.1, 0.2, 0.3}); });
+  expect_refused("StepLR step_size str", step, [](State& s) { s["step_size"] = State("2"); });
+  expect_refused("StepLR last_epoch str (after gamma)", step, [](State& s) {
+    s["gamma"] = State(0.25);
+    s["last_epoch"] = State("x");
+  });
+  expect_refused("MultiStepLR milestones list", multistep,
+                 [](State& s) { s["milestones"] = State(std::vector<double>{1.0}); });
+  expect_refused("SequentialLR second child bad", sequential, [](State& s) {
+    State& kids = s["_schedulers"];
+    kids.list()[0]["factor"] = State(0.25);  // a valid change to the first child...
+    kids.list()[1]["gamma"] = State("x");    // ...undone when the second child fails
+  });
+  expect_refused("SequentialLR child count", sequential, [](State& s) { s["_schedulers"].list().pop_back(); });
+  expect_refused("SequentialLR milestones count", sequential,
+                 [](State& s) { s["_milestones"] = State(std::vector<std::int64_t>{1, 2}); });
+  expect_refused("not a dict", step, [](State& s) { s = State(3.0); });
+  if (failures) {
+    std::printf("%d failures\n", failures);
+    return 1;
+  }
+  std::printf("ok\n");
+  return 0;
+}
