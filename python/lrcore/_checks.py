@@ -178,8 +178,11 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
             raise KeyError(f"{name}.load_state_dict: the state_dict has keys {unknown} that a "
                            f"{name} does not have (is it from another scheduler class?)")
     groups = len(scheduler.optimizer.param_groups)
+    nullable = set(getattr(scheduler, "_nullable_state_keys", ()))  # a class's "not given"
     for key, v in state.items():
         where = f"{name}.load_state_dict: {key!r}"
+        if v is None and key in nullable:
+            continue
         if key in _INT_KEYS:
             _state_int(where, v)
         elif key in _COUNTER_KEYS:

@@ -153,6 +153,7 @@ class WarmupCosineLR(_Validated, _ClosedForm, _BuiltinGetLr, LRScheduler):
     gives the floor. timm's noise options are not offered.
     """
 
+    _nullable_state_keys = ("eta_min", "min_lr_ratio")  # the floor is given by one of them
     _state_keys = ("t_initial", "warmup_steps", "warmup_lr_init", "eta_min", "min_lr_ratio",
                    "cycle_mul", "cycle_decay", "cycle_limit", "warmup_prefix",
                    "k_decay") + LRScheduler._base_state
