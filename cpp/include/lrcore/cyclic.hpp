@@ -115,7 +115,7 @@ class CyclicLR : public LRScheduler {
     require_groups(n, base_lrs_.size());
     require_groups(n, max_lrs.size());
     const functional::CyclicPoint point = functional::cyclic_point(last_epoch_, total_size, step_ratio);
-    const std::int64_t cycle = static_cast<std::int64_t>(point.cycle);
+    const std::int64_t cycle = pymath::to_int64(point.cycle);  // beyond int64: OverflowError
     const double scale_factor = point.scale_factor;
     // Computed once per step; torch calls scale_fn once per group with the same argument.
     const double scale = scale_fn(scale_mode == "cycle" ? cycle : last_epoch_);

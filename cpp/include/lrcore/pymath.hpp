@@ -60,8 +60,17 @@ inline double pow(double base, double exponent) {
 inline double max(double a, double b) { return b > a ? b : a; }
 inline double min(double a, double b) { return b < a ? b : a; }
 
+// An integral double as int64. Python's int has no bound; beyond int64 (where the cast would be
+// undefined behaviour) this raises OverflowError, as Python does converting such an int to C.
+inline std::int64_t to_int64(double x) {
+  if (std::isnan(x)) throw std::invalid_argument("cannot convert float NaN to integer");
+  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+    throw std::overflow_error("Python int too large to convert to C long");
+  return static_cast<std::int64_t>(x);
+}
+
 // Python's math.floor for a finite float, as an integer.
-inline std::int64_t floor_to_int(double x) { return static_cast<std::int64_t>(std::floor(x)); }
+inline std::int64_t floor_to_int(double x) { return to_int64(std::floor(x)); }
 
 // Python's repr(float): the shortest digits that round-trip, in fixed notation for exponents in
 // [-4, 16), else scientific ("1e-05", "1.5e+16"); so that messages match torch's f-strings.

@@ -20,6 +20,7 @@
 
 #include "errors.hpp"
 #include "groups.hpp"
+#include "pymath.hpp"
 
 namespace lrcore {
 
@@ -71,7 +72,7 @@ class LRScheduler {
       throw std::invalid_argument("epoch must be an integer for this scheduler");
     ++step_count_;
     try {
-      update_lr(static_cast<std::int64_t>(epoch));
+      update_lr(pymath::to_int64(epoch));
     } catch (...) {
       --step_count_;
       throw;
