@@ -133,7 +133,8 @@ def test_epoch_beyond_int64_raises_overflow_and_changes_nothing(epoch):
 # --- Python tests against a sanitized lrcore._core ---------------------------------------------
 
 # Not in the default run: compiling the pybind11 bindings with the sanitizers takes several
-# minutes on CI's two cores, more than this file's budget. Run it by hand:
+# minutes on CI's two cores (7 CPU-minutes here), more than this file's budget. Last run by hand:
+# test_api, test_state_dict, test_hot_path, test_memory (not RSS): 257 passed, no report. Run it:
 #     LRCORE_SANITIZE_PYTHON=1 pytest tests/test_sanitizers.py -k python
 PYTHON_SUBSET = ["tests/test_api.py", "tests/test_state_dict.py", "tests/test_hot_path.py",
                  "tests/test_memory.py"]
@@ -192,6 +193,8 @@ def test_python_tests_with_sanitized_core(tmp_path):
                            env=env, **run)
     assert check.returncode == 0 and str(pkg) in check.stdout, check.stdout[-4000:]
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                           *PYTHON_SUBSET], env=env, cwd=ROOT, timeout=1500, **run)
+                           # RSS: ASan's quarantine holds freed memory by design
+                           "-k", "not rss", *PYTHON_SUBSET], env=env, cwd=ROOT, timeout=1500,
+                          **run)
     assert proc.returncode == 0, proc.stdout[-20000:]
     assert "ERROR: AddressSanitizer" not in proc.stdout and "runtime error:" not in proc.stdout
