@@ -134,7 +134,8 @@ def test_epoch_beyond_int64_raises_overflow_and_changes_nothing(epoch):
 
 # Not in the default run: compiling the pybind11 bindings with the sanitizers takes several
 # minutes on CI's two cores (7 CPU-minutes here), more than this file's budget. Last run by hand:
-# test_api, test_state_dict, test_hot_path, test_memory (not RSS): 257 passed, no report. Run it:
+# test_api, test_state_dict, test_hot_path, test_memory (not RSS): 257 passed; test_differential,
+# test_simulate: 638 passed; no sanitizer report. Run it:
 #     LRCORE_SANITIZE_PYTHON=1 pytest tests/test_sanitizers.py -k python
 PYTHON_SUBSET = ["tests/test_api.py", "tests/test_state_dict.py", "tests/test_hot_path.py",
                  "tests/test_memory.py"]
