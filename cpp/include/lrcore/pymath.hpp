@@ -67,6 +67,15 @@ inline double pow(double base, double exponent) {
 inline double max(double a, double b) { return b > a ? b : a; }
 inline double min(double a, double b) { return b < a ? b : a; }
 
+// An integral double as int64. Python's int has no bound; beyond int64 (where the cast would be
+// undefined behaviour) this raises OverflowError, as Python does converting such an int to C.
+inline std::int64_t to_int64(double x) {
+  if (std::isnan(x)) throw std::invalid_argument("cannot convert float NaN to integer");
+  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+    throw std::overflow_error("Python int too large to convert to C long");
+  return static_cast<std::int64_t>(x);
+}
+
 // Python's math.floor for a float, as an integer: ValueError for NaN, OverflowError for inf, as
 // Python, and OverflowError beyond int64 (where Python would give a big int).
 inline std::int64_t floor_to_int(double x) {

@@ -20,6 +20,7 @@
 
 #include "errors.hpp"
 #include "groups.hpp"
+#include "pymath.hpp"
 
 namespace lrcore {
 
@@ -73,7 +74,7 @@ class LRScheduler {
       throw std::overflow_error("epoch does not fit in a 64-bit integer");
     ++step_count_;
     try {
-      update_lr(static_cast<std::int64_t>(epoch));
+      update_lr(pymath::to_int64(epoch));
     } catch (...) {
       --step_count_;
       throw;

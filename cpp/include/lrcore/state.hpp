@@ -111,7 +111,7 @@ class State {
   }
   std::int64_t as_int() const {
     if (type_ == Type::number && d_ == std::floor(d_) && std::isfinite(d_))
-      return static_cast<std::int64_t>(d_);
+      return pymath::to_int64(d_);
     require(Type::integer, "an integer");
     return i_;
   }
