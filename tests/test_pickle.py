@@ -384,3 +384,37 @@ def test_round_trip_without_torch():
     out = subprocess.run([sys.executable, "-W", "error", "-c", f"TESTS = {tests!r}\n" + NO_TORCH],
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "OK", out.stdout + out.stderr
+
+
+# ----------------------------------------------------------------------------------------
+# arguments
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_every_protocol_and_iterator_arguments(protocol):
+    """MultiStepLR consumes an iterator of milestones (torch keeps them in a Counter); a list
+    argument mutated after construction changes nothing."""
+    pair = Pair(opt_spec("sgd", [0.1, 0.2]), f"protocol {protocol}")
+    milestones = [2, 4]
+    pair.construct_with(lambda o: TLR.MultiStepLR(o, iter([1, 3, 3]), gamma=0.5),
+                        lambda o: LR.MultiStepLR(o, iter([1, 3, 3]), gamma=0.5))
+    pair.construct_with(lambda o: TLR.MultiStepLR(o, milestones, gamma=0.9),
+                        lambda o: LR.MultiStepLR(o, milestones, gamma=0.9))
+    milestones.append(5)
+    run_steps(pair, 2)
+    copier = {"pickle": lambda x: pickle.loads(pickle.dumps(x, protocol))}
+    opt_t, *t = copier["pickle"]((pair.opt_t, *[s for s, _ in pair.scheds]))
+    opt_l, *l = copier["pickle"]((pair.opt_l, *[s for _, s in pair.scheds]))
+    pair.opt_t, pair.opt_l, pair.scheds = opt_t, opt_l, list(zip(t, l))
+    pair.check_state_dicts("after the round trip")
+    for _ in range(6):
+        pair.step(0)
+        pair.step(1)
+    pair.check_state_dicts("after stepping")
+
+
+@pytest.mark.skipif(UNDER_TEST != "lrcore", reason="lrcore's recorded arguments")
+def test_recorded_arguments_stay_out_of_the_instance_dict():
+    sched = LR.StepLR(Pair(opt_spec("sgd", [0.1]), "vars").opt_l, step_size=2)
+    assert set(vars(sched)) == {"optimizer", "_verbose"}

@@ -22,6 +22,7 @@ import types
 import warnings
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from functools import wraps
 from typing import Any, Callable, Iterable, Sequence, SupportsFloat
 
@@ -188,8 +189,10 @@ class LRScheduler:
     """
 
     # _core in a slot: the C-level step() reads it at a fixed offset instead of a dict lookup.
-    __slots__ = ("_core", "__dict__", "__weakref__")
+    # _init_args (the constructor's arguments, for pickling) stays out of the instance __dict__.
+    __slots__ = ("_core", "_init_args", "__dict__", "__weakref__")
     _core: Any
+    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
     _builtin_class: type
     # Torch's keys of the state shared by every scheduler, in torch's order.
     _base_state = ("base_lrs", "last_epoch", "_step_count", "_is_initial",
@@ -199,10 +202,9 @@ class LRScheduler:
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # With torch loaded, instantiate a subclass that also derives from torch's base class.
         self = object.__new__(_torch_compat.class_for(cls))
-        # The constructor's arguments, for pickling and copying (see __reduce_ex__); a list
-        # argument is copied, so that mutating it later does not change what is rebuilt.
-        self._lrcore_init_args = (tuple(a[:] if type(a) is list else a for a in args),
-                                  {k: v[:] if type(v) is list else v for k, v in kwargs.items()})
+        # The constructor's arguments, for pickling and copying (see __reduce_ex__).
+        self._init_args = (tuple(map(_init_arg, args)),
+                           {k: _init_arg(v) for k, v in kwargs.items()})
         return self
 
     def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
@@ -362,7 +364,7 @@ class LRScheduler:
     # torch's copy.copy does, with a state of its own.
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        init_args = self.__dict__.get("_lrcore_init_args")
+        init_args = getattr(self, "_init_args", None)
         if init_args is None:
             raise TypeError(f"cannot pickle {type(self).__name__}: it was not created through "
                             "LRScheduler.__new__")
@@ -376,7 +378,7 @@ class LRScheduler:
             "state_dict": self.state_dict(),
             # The core's own copy of the shared fields: a composite's state_dict lacks some.
             "core": tuple(getattr(self._core, f) for f in _CORE_FIELDS),
-            "dict": {k: v for k, v in self.__dict__.items() if k != "_lrcore_init_args"},
+            "dict": self.__dict__.copy(),
             # A composite's construction rewinds its children: their whole states, to restore.
             "children": [s.__getstate__() for s in self.__dict__.get("_schedulers", ())],
             # Constructors write to the param groups (CyclicLR, OneCycleLR, SequentialLR): the
@@ -397,6 +399,17 @@ class LRScheduler:
             for key in [k for k in group if k != "params" and k not in saved]:
                 del group[key]
             group.update(saved)
+
+
+def _init_arg(value: Any) -> Any:
+    """A constructor argument as recorded for rebuilding: a list is copied (mutating it later
+    changes nothing), an iterator, which the constructor consumes, is recorded empty (what it
+    gave, MultiStepLR's milestones, comes back with the state)."""
+    if type(value) is list:
+        return value[:]
+    if isinstance(value, Iterator):
+        return ()
+    return value
 
 
 # The fields every core keeps (_core.Scheduler's properties).
