@@ -201,7 +201,7 @@ class LRScheduler:
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # With torch loaded, instantiate a subclass that also derives from torch's base class.
-        self = object.__new__(_torch_compat.class_for(cls))
+        self: LRScheduler = object.__new__(_torch_compat.class_for(cls))
         # The constructor's arguments, for pickling and copying (see __reduce_ex__).
         self._init_args = (tuple(map(_init_arg, args)),
                            {k: _init_arg(v) for k, v in kwargs.items()})
