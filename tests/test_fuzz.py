@@ -2,10 +2,11 @@
 scheduler, driven by random interleavings of operations, compared exactly after every one.
 
 Operations: step(); step(epoch) jumps (leaf schedulers, fractional for
-CosineAnnealingWarmRestarts); state_dict()/load_state_dict() within each library and across them
-(torch's state into lrcore, lrcore's into torch); pickle and copy.deepcopy round trips of the
-optimizer with its scheduler; for ReduceLROnPlateau, steps on random metric streams. Compositions
-come from _pairs' sequential/chained strategies (nested ones included).
+CosineAnnealingWarmRestarts); get_lr() outside step(); lrs changed by hand between steps;
+state_dict()/load_state_dict() within each library and across them (torch's state into lrcore,
+lrcore's into torch); pickle and copy.deepcopy round trips of the optimizer with its scheduler;
+for ReduceLROnPlateau, steps on random metric streams. Compositions come from _pairs'
+sequential/chained strategies (nested ones included).
 
 Example counts come from the hypothesis profile (tests/conftest.py): "ci" runs 700 examples per
 test (2,100 in all), "soak" 20,000; select with HYPOTHESIS_PROFILE.
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _pairs import (  # noqa: E402
-    LEAF_KINDS, Pair, both, chained_specs, leaf_specs, metric_streams, opt_specs,
+    LEAF_KINDS, Pair, assert_same, both, chained_specs, leaf_specs, metric_streams, opt_specs,
     picklable_spec, plateau_specs, round_trip, sequential_specs,
 )
 
@@ -48,6 +49,21 @@ def _load_state_dicts(pair: Pair, cross: bool) -> None:
 STATE_OPS = ["own", "cross", "pickle", "deepcopy"]
 
 
+def _get_lr(pair: Pair) -> None:
+    """get_lr() outside step(): same value, same warning (and the same side effects)."""
+    vt, vl, exc = pair.call(0, "get_lr")
+    if exc is None:
+        assert_same(vt, vl, pair.where("get_lr() value"))
+
+
+def _scale_lrs(pair: Pair, factor: float) -> None:
+    """The user changes the lrs by hand between steps (chainable forms build on them)."""
+    for opt in (pair.opt_t, pair.opt_l):
+        for group in opt.param_groups:
+            group["lr"] = group["lr"] * factor
+    pair.check(pair.where(f"lrs scaled by {factor}"))
+
+
 def _state_op(pair: Pair, op: str, picklable: bool) -> None:
     if op in ("own", "cross"):
         _load_state_dicts(pair, op == "cross")
@@ -58,12 +74,14 @@ def _state_op(pair: Pair, op: str, picklable: bool) -> None:
 def _scheduler_ops(epochs: bool, fractional: bool):
     steps = st.tuples(st.just("step"), st.integers(1, 12))
     state = st.tuples(st.sampled_from(STATE_OPS), st.none())
+    user = st.one_of(st.tuples(st.just("get_lr"), st.none()),
+                     st.tuples(st.just("scale"), st.sampled_from([0.5, 2.0, 0.1])))
     if not epochs:
-        return st.one_of(steps, steps, state)
+        return st.one_of(steps, steps, state, user)
     epoch = st.integers(0, 80)
     if fractional:
         epoch = st.one_of(epoch, st.floats(0.0, 80.0))
-    return st.one_of(steps, steps, state, st.tuples(st.just("epoch"), epoch))
+    return st.one_of(steps, steps, state, user, st.tuples(st.just("epoch"), epoch))
 
 
 def _run(pair: Pair, ops, picklable: bool) -> None:
@@ -75,6 +93,10 @@ def _run(pair: Pair, ops, picklable: bool) -> None:
                 pair.step(0)
         elif op == "epoch":
             pair.step(0, arg)
+        elif op == "get_lr":
+            _get_lr(pair)
+        elif op == "scale":
+            _scale_lrs(pair, arg)
         else:
             _state_op(pair, op, picklable)
     pair.check_state_dicts(pair.where("at the end"))
