@@ -214,6 +214,41 @@ class TorchWarmup(TLR.LRScheduler):
         return _warmup_lrs(self)
 
 
+class CountingStepLR(LR.StepLR):
+    """A user subclass overriding step(): composites call it (the core's step hook)."""
+
+    calls = 0
+
+    def step(self, epoch=None):
+        self.calls += 1
+        super().step(epoch)
+
+
+class TorchCountingStepLR(TLR.StepLR):
+    calls = 0
+
+    def step(self, epoch=None):
+        self.calls += 1
+        super().step(epoch)
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_step_override_inside_a_composite(how):
+    pair = Pair(opt_spec("sgd", [0.1, 0.3]), f"step override {how}")
+
+    def make(opt, mod, counting):
+        return mod.ChainedScheduler([counting(opt, 2), mod.ExponentialLR(opt, 0.9)])
+
+    pair.construct_with(lambda o: make(o, TLR, TorchCountingStepLR),
+                        lambda o: make(o, LR, CountingStepLR))
+    run_steps(pair, 3)
+    round_trip(pair, how, state_dicts=False)  # torch's state_dict holds calls too
+    (t, l), = pair.scheds
+    assert l._schedulers[0].calls == t._schedulers[0].calls == 4  # construction's and 3 steps
+    run_steps(pair, 5)
+    assert l._schedulers[0].calls == t._schedulers[0].calls == 9
+
+
 @pytest.mark.parametrize("how", HOWS)
 def test_user_subclasses(how):
     pair = Pair(opt_spec("sgd", [0.1, 0.3]), f"subclass {how}")
