@@ -418,7 +418,8 @@ _CORE_FIELDS = ("last_epoch", "step_count", "base_lrs", "last_lr", "is_initial",
 
 def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Unpickling: construct ``cls`` from its constructor arguments without the initial step
-    (pickle then calls __setstate__ with the saved state)."""
+    (pickle then calls __setstate__ with the saved state). Saved pickles name this function:
+    keep its name and signature."""
     self = cls.__new__(cls, *args, **kwargs)
     self._lrcore_rebuilding = True  # read (and removed) by _attach
     self.__init__(*args, **kwargs)
