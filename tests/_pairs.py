@@ -779,6 +779,14 @@ COPIERS = {
 }
 
 
+def _nested_state(sched):
+    """What a composite's children hold beyond the composite's state_dict (a nested
+    ChainedScheduler's epoch count, for one), all the way down."""
+    return [(getattr(c, "last_epoch", None), getattr(c, "_step_count", None),
+             getattr(c, "_is_initial", None), c.get_last_lr(), _nested_state(c))
+            for c in getattr(sched, "_schedulers", ())]
+
+
 def round_trip(pair: Pair, how: str, where: str = "", state_dicts: bool = True) -> None:
     """Replace both sides' optimizer and schedulers by pickled (or deep-copied) copies, taken
     together as torch users do (``pickle.dumps((opt, sched))``), and check that the tested copy
@@ -786,6 +794,7 @@ def round_trip(pair: Pair, how: str, where: str = "", state_dicts: bool = True) 
     two copies still agree."""
     copier = COPIERS[how]
     w = pair.where(f"{how} round trip {where}")
+    nested_before = [_nested_state(sl) for _, sl in pair.scheds]
     opt_t, *scheds_t = copier((pair.opt_t, *[s for s, _ in pair.scheds]))
     before = [(sl.state_dict(), getattr(sl, "_step_count", None), getattr(sl, "verbose", None),
                type(sl)) for _, sl in pair.scheds]
@@ -800,6 +809,7 @@ def round_trip(pair: Pair, how: str, where: str = "", state_dicts: bool = True) 
         assert verbose == getattr(sl, "verbose", None), f"{w}: verbose of the copy"
     assert_same(groups, [{k: v for k, v in g.items() if k != "params"}
                          for g in opt_l.param_groups], f"{w}: param groups of the copy")
+    assert_same(nested_before, [_nested_state(sl) for sl in scheds_l], f"{w}: children")
     pair.opt_t, pair.opt_l = opt_t, opt_l
     pair.scheds = list(zip(scheds_t, scheds_l))
     pair.nops += 1
