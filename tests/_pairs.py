@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import pickle
 import random
 import warnings
 
@@ -749,3 +750,69 @@ def metric_streams(draw, max_len=120):
             v = int(v)
         out.append(v)
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# pickle / copy.deepcopy round trips of a whole pair side (optimizer and schedulers together)
+# ----------------------------------------------------------------------------------------
+
+
+def picklable_spec(spec):
+    """``spec`` with every callable an object (FnObj): plain ``Fn`` functions are closures."""
+    def p(v):
+        if isinstance(v, Fn):
+            return Fn(v.name, *v.params, obj=True)
+        if isinstance(v, (list, tuple)):
+            return type(v)(p(x) for x in v)
+        return v
+    out = dict(spec)
+    if "kw" in out:
+        out["kw"] = {k: p(v) for k, v in out["kw"].items()}
+    if "children" in out:
+        out["children"] = [picklable_spec(c) for c in out["children"]]
+    return out
+
+
+COPIERS = {
+    "pickle": lambda x: pickle.loads(pickle.dumps(x)),
+    "deepcopy": copy.deepcopy,
+}
+
+
+def _nested_state(sched):
+    """What a composite's children hold beyond the composite's state_dict (a nested
+    ChainedScheduler's epoch count, for one), all the way down."""
+    return [(getattr(c, "last_epoch", None), getattr(c, "_step_count", None),
+             getattr(c, "_is_initial", None), c.get_last_lr(), _nested_state(c))
+            for c in getattr(sched, "_schedulers", ())]
+
+
+def round_trip(pair: Pair, how: str, where: str = "", state_dicts: bool = True) -> None:
+    """Replace both sides' optimizer and schedulers by pickled (or deep-copied) copies, taken
+    together as torch users do (``pickle.dumps((opt, sched))``), and check that the tested copy
+    equals its original (state dicts, param groups, the optimizer relationship) and that the
+    two copies still agree."""
+    copier = COPIERS[how]
+    w = pair.where(f"{how} round trip {where}")
+    nested_before = [_nested_state(sl) for _, sl in pair.scheds]
+    opt_t, *scheds_t = copier((pair.opt_t, *[s for s, _ in pair.scheds]))
+    before = [(sl.state_dict(), getattr(sl, "_step_count", None), getattr(sl, "verbose", None),
+               type(sl)) for _, sl in pair.scheds]
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in pair.opt_l.param_groups]
+    opt_l, *scheds_l = copier((pair.opt_l, *[s for _, s in pair.scheds]))
+    assert opt_l is not pair.opt_l, w
+    for (sd, count, verbose, cls), sl in zip(before, scheds_l):
+        assert type(sl) is cls, f"{w}: {type(sl)} is not {cls}"
+        assert sl.optimizer is opt_l, f"{w}: the copy does not drive the copied optimizer"
+        assert_same(sd, sl.state_dict(), f"{w}: state_dict of the copy")
+        assert_same(count, getattr(sl, "_step_count", None), f"{w}: _step_count of the copy")
+        assert verbose == getattr(sl, "verbose", None), f"{w}: verbose of the copy"
+    assert_same(groups, [{k: v for k, v in g.items() if k != "params"}
+                         for g in opt_l.param_groups], f"{w}: param groups of the copy")
+    assert_same(nested_before, [_nested_state(sl) for sl in scheds_l], f"{w}: children")
+    pair.opt_t, pair.opt_l = opt_t, opt_l
+    pair.scheds = list(zip(scheds_t, scheds_l))
+    pair.nops += 1
+    pair.check(w)
+    if state_dicts:
+        pair.check_state_dicts(w)

@@ -22,6 +22,7 @@ import types
 import warnings
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from functools import wraps
 from typing import Any, Callable, Iterable, Sequence, SupportsFloat
 
@@ -197,8 +198,10 @@ class LRScheduler:
     """
 
     # _core in a slot: the C-level step() reads it at a fixed offset instead of a dict lookup.
-    __slots__ = ("_core", "__dict__", "__weakref__")
+    # _init_args (the constructor's arguments, for pickling) stays out of the instance __dict__.
+    __slots__ = ("_core", "_init_args", "__dict__", "__weakref__")
     _core: Any
+    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
     _builtin_class: type
     # Torch's keys of the state shared by every scheduler, in torch's order.
     _base_state = ("base_lrs", "last_epoch", "_step_count", "_is_initial",
@@ -207,7 +210,11 @@ class LRScheduler:
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         # With torch loaded, instantiate a subclass that also derives from torch's base class.
-        return object.__new__(_torch_compat.class_for(cls))
+        self: LRScheduler = object.__new__(_torch_compat.class_for(cls))
+        # The constructor's arguments, for pickling and copying (see __reduce_ex__).
+        self._init_args = (tuple(map(_init_arg, args)),
+                           {k: _init_arg(v) for k, v in kwargs.items()})
+        return self
 
     @atomic_init
     def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
@@ -215,7 +222,10 @@ class LRScheduler:
                      verbose)
 
     def _attach(self, optimizer: Any, core: Any, verbose: bool, *, initial_step: bool = True) -> None:
-        """Adopt the core and, like torch's LRScheduler.__init__, take the initial step."""
+        """Adopt the core and, like torch's LRScheduler.__init__, take the initial step (not when
+        unpickling: the state loaded next is the one after it, see _rebuild)."""
+        if self.__dict__.pop("_lrcore_rebuilding", False):
+            initial_step = False
         self.optimizer = optimizer
         self._core = core
         cls = type(self)
@@ -356,6 +366,77 @@ class LRScheduler:
 
     def __repr__(self) -> str:
         return f"<lrcore {type(self).__name__} last_epoch={self.last_epoch} lrs={self._last_lr}>"
+
+    # Pickling and copying ---------------------------------------------------------------
+    # torch's schedulers are plain Python objects; lrcore's state lives in the C++ core, which
+    # cannot be pickled. A scheduler pickles as "construct the class again from the recorded
+    # constructor arguments, without the initial step" (_rebuild) plus a state (__getstate__)
+    # loaded onto the result. The optimizer, children and callables travel as arguments, so
+    # pickle's (and deepcopy's) memo keeps them shared: the unpickled scheduler drives the
+    # unpickled optimizer. copy.copy shares the optimizer (and a composite's children), as
+    # torch's copy.copy does, with a state of its own.
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        init_args = getattr(self, "_init_args", None)
+        if init_args is None:
+            raise TypeError(f"cannot pickle {type(self).__name__}: it was not created through "
+                            "LRScheduler.__new__")
+        # The lrcore class, not the torch-mixed one (_torch_compat), which is not importable.
+        cls = type(self).__dict__.get("_lrcore_class", type(self))
+        return _rebuild, (cls, *init_args), self.__getstate__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What __setstate__ loads onto a scheduler rebuilt from the constructor arguments."""
+        return {
+            "state_dict": self.state_dict(),
+            # The core's own copy of the shared fields: a composite's state_dict lacks some.
+            "core": tuple(getattr(self._core, f) for f in _CORE_FIELDS),
+            "dict": self.__dict__.copy(),
+            # A composite's construction rewinds its children: their whole states, to restore.
+            "children": [s.__getstate__() for s in self.__dict__.get("_schedulers", ())],
+            # Constructors write to the param groups (CyclicLR, OneCycleLR, SequentialLR): the
+            # groups' values, restored as they were.
+            "groups": [{k: v for k, v in g.items() if k != "params"}
+                       for g in self.optimizer.param_groups],
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state["dict"])
+        self.load_state_dict(state["state_dict"])
+        for child, child_state in zip(self.__dict__.get("_schedulers", ()), state["children"]):
+            child.__setstate__(child_state)
+        for field, value in zip(_CORE_FIELDS, state["core"]):
+            setattr(self._core, field, value)
+        self.verbose = self._verbose  # reinstalls the core's step path
+        for group, saved in zip(self.optimizer.param_groups, state["groups"]):
+            for key in [k for k in group if k != "params" and k not in saved]:
+                del group[key]
+            group.update(saved)
+
+
+def _init_arg(value: Any) -> Any:
+    """A constructor argument as recorded for rebuilding: a list is copied (mutating it later
+    changes nothing), an iterator, which the constructor consumes, is recorded empty (what it
+    gave, MultiStepLR's milestones, comes back with the state)."""
+    if type(value) is list:
+        return value[:]
+    if isinstance(value, Iterator):
+        return ()
+    return value
+
+
+# The fields every core keeps (_core.Scheduler's properties).
+_CORE_FIELDS = ("last_epoch", "step_count", "base_lrs", "last_lr", "is_initial", "within_step")
+
+
+def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Unpickling: construct ``cls`` from its constructor arguments without the initial step
+    (pickle then calls __setstate__ with the saved state). Saved pickles name this function:
+    keep its name and signature."""
+    self = cls.__new__(cls, *args, **kwargs)
+    self._lrcore_rebuilding = True  # read (and removed) by _attach
+    self.__init__(*args, **kwargs)
+    return self
 
 
 _core.set_core_slot(LRScheduler.__dict__["_core"])
