@@ -467,8 +467,10 @@ inline State save_state(const LRScheduler& scheduler) {
     out["scale_mode"] = State(p->scale_mode);
     out["cycle_momentum"] = State(p->cycle_momentum);
     out["use_beta1"] = State(p->use_beta1);
-    out["base_momentums"] = State(p->base_momentums);
-    out["max_momentums"] = State(p->max_momentums);
+    if (p->cycle_momentum) {  // torch's CyclicLR has these only when it cycles momentum
+      out["base_momentums"] = State(p->base_momentums);
+      out["max_momentums"] = State(p->max_momentums);
+    }
   } else if (auto* p = dynamic_cast<const OneCycleLR*>(s)) {
     out["total_steps"] = State(p->total_steps);
     State phases{State::List{}};
@@ -637,8 +639,10 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
     string("scale_mode", p->scale_mode);
     boolean("cycle_momentum", p->cycle_momentum);
     boolean("use_beta1", p->use_beta1);
-    doubles("base_momentums", p->base_momentums);
-    doubles("max_momentums", p->max_momentums);
+    if (p->cycle_momentum) {
+      doubles("base_momentums", p->base_momentums);
+      doubles("max_momentums", p->max_momentums);
+    }
   } else if (auto* p = dynamic_cast<OneCycleLR*>(s)) {
     integer("total_steps", p->total_steps);
     if (const State* v = in.find("_schedule_phases")) {
