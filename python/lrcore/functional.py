@@ -70,6 +70,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from . import _core
+from ._checks import one_cycle_total_steps
 
 __all__ = [
     "constant_lr",
@@ -375,19 +376,7 @@ def _one_cycle_geometry(
     three_phase: bool,
 ) -> tuple[int, list[float]]:
     """total_steps and the phases' end steps, validated in torch's order."""
-    if total_steps is not None:
-        if total_steps <= 0 or not isinstance(total_steps, int):
-            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
-    elif epochs is not None and steps_per_epoch is not None:
-        if not isinstance(epochs, int) or epochs <= 0:
-            raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-        if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-            raise ValueError(
-                f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
-            )
-        total_steps = epochs * steps_per_epoch
-    else:
-        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    total_steps = one_cycle_total_steps(total_steps, epochs, steps_per_epoch)
     if three_phase:
         ends = [
             float(pct_start * total_steps) - 1,

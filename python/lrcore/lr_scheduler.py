@@ -27,7 +27,7 @@ from functools import wraps
 from typing import Any, Callable, Iterable, Sequence, SupportsFloat
 
 from . import _core, _torch_compat
-from ._checks import _INT64_MAX, _int64, _real, atomic_init, check_state
+from ._checks import _INT64_MAX, _int64, _real, atomic_init, check_state, one_cycle_total_steps
 
 __all__ = [
     "LambdaLR",
@@ -1232,19 +1232,7 @@ class OneCycleLR(_BuiltinGetLr, LRScheduler):
                  div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1, verbose: bool = False) -> None:
         _check_optimizer(optimizer)
-        if total_steps is not None:
-            if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
-        elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(
-                    f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
-                )
-            total_steps = epochs * steps_per_epoch
-        else:
-            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        total_steps = one_cycle_total_steps(total_steps, epochs, steps_per_epoch)
         float(pct_start * total_steps)  # torch's _schedule_phases: the same errors, in its order
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
