@@ -15,6 +15,8 @@ void register_base(py::module_& m) {
       .def_property("is_initial", &LRScheduler::is_initial, &LRScheduler::set_is_initial)
       .def_property("within_step", &LRScheduler::get_lr_called_within_step,
                     &LRScheduler::set_get_lr_called_within_step)
+      .def_property_readonly("takes_metric", &LRScheduler::takes_metric,
+                             "Stepped with the metric: a ReduceLROnPlateau, or a composite holding one.")
       .def("undo_epoch", &LRScheduler::undo_epoch);
 
   BoundClass<LRScheduler> generic(m, "LRScheduler",

@@ -312,6 +312,8 @@ void register_groups(py::module_& m) {
       PyErr_SetString(PyExc_ZeroDivisionError, e.what());
     } catch (const lrcore::not_implemented_error& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const lrcore::type_error& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
     }
   });
   py::class_<DictGroups, std::shared_ptr<DictGroups>>(m, "DictGroups",

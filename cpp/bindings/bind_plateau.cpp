@@ -35,6 +35,7 @@ PyMethodDef plateau_step_def = {
 void register_plateau(py::module_& m) {
   BoundClass<ReduceLROnPlateau> plateau(m, "ReduceLROnPlateau");
   def_hooks<ReduceLROnPlateau>(plateau);
+  def_metric_methods<ReduceLROnPlateau>(plateau);
   plateau.def_static("step_method",
                      [](py::handle python_class) { return method_for(python_class, &plateau_step_def); });
   plateau
@@ -52,16 +53,6 @@ void register_plateau(py::module_& m) {
              s.ReduceLROnPlateau::step(metric, epoch);
            },
            py::arg("metric"), py::arg("epoch") = py::none())
-      .def("simulate",
-           [](const Bound<ReduceLROnPlateau>& s,
-              py::array_t<double, py::array::c_style | py::array::forcecast> metrics) {
-             if (metrics.ndim() != 1) throw py::value_error("metrics must be one-dimensional");
-             const std::size_t steps = static_cast<std::size_t>(metrics.shape(0));
-             const double* values = metrics.data();
-             return simulate(s, steps, [&](lrcore::Simulation& sim, double* out) {
-               sim.run(values, steps, out);
-             });
-           })
       .def("reset", &ReduceLROnPlateau::reset)
       .def("init_is_better", &ReduceLROnPlateau::init_is_better)
       .def("is_better", &ReduceLROnPlateau::is_better)

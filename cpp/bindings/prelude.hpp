@@ -112,6 +112,16 @@ class Bound final : public GroupsHolder, public T {
     }
     T::step();
   }
+  // A composite stepping this child with the metric (see LRScheduler::step_metric).
+  void step_metric(double metric) override {
+    if (step_hook && !step_hook.is_none()) {
+      py::object self = alive(step_hook);
+      if (T::takes_metric()) self.attr("step")(metric);
+      else self.attr("step")();
+      return;
+    }
+    T::step_metric(metric);
+  }
 
  private:
   static py::object alive(const py::object& weak) {
@@ -266,6 +276,26 @@ void def_simulate(Cls& cls) {
   cls.def("simulate", [](const Bound<T>& s, std::size_t steps) {
     return simulate(s, steps, [&](lrcore::Simulation& sim, double* out) { sim.run(steps, out); });
   });
+}
+
+// Composites (which may hold a ReduceLROnPlateau): step_metric(metric), and
+// simulate_metrics(metrics), simulate() for the coming step(metrics[k]) calls.
+template <class T, class Cls>
+void def_metric_methods(Cls& cls) {
+  cls.def("step_metric",
+          [](Bound<T>& s, double metric) {
+            DictGroups::Batch batch(*s.groups_holder);
+            s.T::step_metric(metric);
+          })
+      .def("simulate_metrics",
+           [](const Bound<T>& s, py::array_t<double, py::array::c_style | py::array::forcecast> metrics) {
+             if (metrics.ndim() != 1) throw py::value_error("metrics must be one-dimensional");
+             const std::size_t steps = static_cast<std::size_t>(metrics.shape(0));
+             const double* values = metrics.data();
+             return simulate(s, steps, [&](lrcore::Simulation& sim, double* out) {
+               sim.run(values, steps, out);
+             });
+           });
 }
 
 // Where the Python layer installs its overrides (see Bound).

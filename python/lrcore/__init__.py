@@ -37,7 +37,8 @@ from .lr_scheduler import (
 )
 from .swa_utils import SWALR
 from . import schedules
-from .schedules import HFScheduleLR, InverseSqrtLR, WarmupCosineLR, WarmupStableDecayLR, get_scheduler
+from .schedules import (HFScheduleLR, InverseSqrtLR, WarmupCosineLR, WarmupLR, WarmupStableDecayLR,
+                        get_scheduler)
 
 __version__ = _core.__version__
 
@@ -83,6 +84,7 @@ __all__ = [
     "HFScheduleLR",
     "InverseSqrtLR",
     "WarmupCosineLR",
+    "WarmupLR",
     "WarmupStableDecayLR",
     "get_scheduler",
     "schedules",

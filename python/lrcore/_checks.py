@@ -127,15 +127,19 @@ def atomic_init(init: F) -> F:
 
 # Keys of some schedulers' states, by what they must hold.
 _INT_KEYS = {"last_epoch", "step_size", "total_iters", "patience", "cooldown"}
-_COUNTER_KEYS = {"_step_count", "cooldown_counter", "num_bad_epochs", "anneal_epochs"}
+_COUNTER_KEYS = {"_step_count", "cooldown_counter", "num_bad_epochs", "anneal_epochs",
+                 "warmup_steps"}
 _POSITIVE_INT_KEYS = {"T_0", "T_mult", "total_steps"}
 _NUMBER_KEYS = {"gamma", "factor", "start_factor", "end_factor", "power", "T_max", "eta_min",
                 "T_cur", "total_size", "step_ratio", "eps", "threshold", "best", "mode_worse"}
 _GROUP_LIST_KEYS = {"base_lrs", "_last_lr", "min_lrs", "max_lrs", "base_momentums",
                     "max_momentums"}
-_BOOL_KEYS = {"_is_initial", "_get_lr_called_within_step", "cycle_momentum", "use_beta1"}
+_BOOL_KEYS = {"_is_initial", "_get_lr_called_within_step", "cycle_momentum", "use_beta1",
+              "prefix"}
 _CHOICES = {"threshold_mode": ("rel", "abs"), "_anneal_func_type": ("cos", "linear"),
-            "_anneal_strategy": ("cos", "linear")}
+            "_anneal_strategy": ("cos", "linear"), "warmup_type": ("linear", "cosine", "1-sqrt")}
+# Numbers that may also be one per param group (a list).
+_PER_GROUP_NUMBER_KEYS = {"start_factor"}
 _PHASE_KEYS = ("initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum")
 # What torch's ChainedScheduler gains when a SequentialLR steps it (see tests/_pairs.py).
 _CHAINED_EXTRA = {"_step_count", "_is_initial", "_get_lr_called_within_step", "last_epoch"}
@@ -191,6 +195,12 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
         elif key in _POSITIVE_INT_KEYS:
             if _state_int(where, v) < 1:
                 raise ValueError(f"{where} must be >= 1, got {v}")
+        elif key in _PER_GROUP_NUMBER_KEYS and isinstance(v, (list, tuple)):
+            if len(v) != groups:
+                raise ValueError(f"{where} has {len(v)} values, the optimizer has {groups} "
+                                 "param groups")
+            for x in v:
+                _state_number(where, x)
         elif key in _NUMBER_KEYS:
             _state_number(where, v)
         elif key == "T_i":

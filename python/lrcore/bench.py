@@ -73,9 +73,14 @@ SPECS: dict[str, Callable[[Any, Any], Any]] = {
     "InverseSqrtLR": lambda M, o: M.InverseSqrtLR(o, num_warmup_steps=1000),
     "HFScheduleLR": lambda M, o: M.HFScheduleLR(
         o, "cosine", num_warmup_steps=1000, num_training_steps=10**7),
+    # A long warmup: every timed step is a damped one (the wrapped scheduler's lrs given back,
+    # its step, the damped lrs written), the costlier of WarmupLR's two paths.
+    "WarmupLR": lambda M, o: M.WarmupLR(M.CosineAnnealingLR(o, T_max=1000, eta_min=1e-5),
+                                        warmup_steps=10**7),
 }
 # Specs that torch has no class for: their rows leave the torch column empty.
-NOT_IN_TORCH = frozenset({"WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR"})
+NOT_IN_TORCH = frozenset({"WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR",
+                          "WarmupLR"})
 # Stepped with a metric: scheduler.step(1.0).
 METRIC_STEPPED = frozenset({"ReduceLROnPlateau"})
 TENSOR_LR_SCHEDULERS = ("StepLR", "CosineAnnealingLR")

@@ -764,12 +764,6 @@ def _check_children(owner: str, optimizer: Any, schedulers: Sequence[Any]) -> No
     for idx, scheduler in enumerate(schedulers):
         if not hasattr(scheduler, "optimizer"):
             raise TypeError(f"{owner} at index {idx} should have `optimizer` as its attribute.")
-        if any(c.__name__ == "ReduceLROnPlateau" for c in type(scheduler).__mro__):
-            raise ValueError(
-                f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires "
-                "additional kwargs to be specified when calling `step`, but got one at index "
-                f"{idx} in the given schedulers sequence."
-            )
         if optimizer != scheduler.optimizer:
             raise ValueError(
                 f"{owner} expects all schedulers to belong to the same optimizer, but got "
@@ -783,11 +777,59 @@ def _check_children(owner: str, optimizer: Any, schedulers: Sequence[Any]) -> No
             )
 
 
+# step()'s metric was not given (None is a value float() refuses, as torch's plateau does).
+_NO_METRIC: Any = object()
+
+
+def _simulate_metrics(core: Any, num_steps: int | None, metrics: Any) -> Any:
+    """simulate() of a scheduler stepped with the metric: the lrs of step(metrics[k])."""
+    import numpy as np
+
+    values = np.asarray(metrics, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"metrics must be a 1-D sequence, got shape {values.shape}")
+    if num_steps is not None and _count("num_steps", num_steps) != len(values):
+        raise ValueError(f"num_steps={num_steps} but {len(values)} metrics were given")
+    return core.simulate_metrics(values)
+
+
 class _Composite:
-    """state_dict handling of torch's composites: children's state dicts under _schedulers."""
+    """state_dict handling of torch's composites (children's state dicts under _schedulers), and
+    stepping with the metric when a child is a ReduceLROnPlateau (an lrcore extension: torch's
+    composites refuse one, pytorch issue 68978)."""
 
     _schedulers: list[Any]
     _state_keys: tuple[str, ...]
+    _core: Any
+
+    def _python_step(self, metrics: Any = _NO_METRIC) -> None:
+        """Step every child the composite steps; ``metrics`` goes to its ReduceLROnPlateau."""
+        core = self._core
+        if metrics is _NO_METRIC:
+            core.step()  # TypeError if a child needs the metric
+        elif not core.takes_metric:
+            raise TypeError(f"{type(self).__name__}.step() takes no metric: none of its "
+                            "schedulers is a ReduceLROnPlateau")
+        else:
+            core.step_metric(float(metrics))
+
+    def simulate(self, num_steps: int | None = None, *, metrics: Any = None) -> Any:
+        """The lrs of the coming steps, without taking them (see LRScheduler.simulate).
+
+        A composite holding a ReduceLROnPlateau takes ``metrics``, the values ``step`` would be
+        given (as ReduceLROnPlateau.simulate); the others take ``num_steps``.
+        """
+        if self._core.takes_metric:
+            if metrics is None:
+                raise TypeError(f"{type(self).__name__}.simulate() needs metrics=: it holds a "
+                                "ReduceLROnPlateau")
+            return _simulate_metrics(self._core, num_steps, metrics)
+        if metrics is not None:
+            raise TypeError(f"{type(self).__name__}.simulate() takes no metrics: none of its "
+                            "schedulers is a ReduceLROnPlateau")
+        if num_steps is None:
+            raise TypeError(f"{type(self).__name__}.simulate() needs num_steps")
+        return LRScheduler.simulate(self, num_steps)  # type: ignore[arg-type]
 
     def _state_value(self, key: str) -> Any:
         if key == "_schedulers":
@@ -814,6 +856,12 @@ class _Composite:
 @_builtin
 class SequentialLR(_Composite, LRScheduler):
     r"""Run schedulers one after another, switching at the milestones.
+
+    Unlike torch's, a child may be a ReduceLROnPlateau (for example a warmup, then a plateau).
+    The SequentialLR is then stepped with the metric, ``step(val_loss)``, and the child that owns
+    the epoch gets it if it takes one. At its milestone the ReduceLROnPlateau starts, as every
+    child does, from each group's initial lr, with a fresh monitor; the metric of that step is
+    the first it records.
 
     Args:
         optimizer: wrapped optimizer.
@@ -853,10 +901,6 @@ class SequentialLR(_Composite, LRScheduler):
     def _milestones(self, value: list[int]) -> None:
         self._core.milestones = [_epoch_int(m) for m in value]
 
-    def _python_step(self) -> None:  # type: ignore[override]
-        """Step the scheduler that owns the next epoch."""
-        self._core.step()
-
     def recursive_undo(self, sched: Any = None) -> None:
         """torch's recursive_undo: take one epoch back from every (nested) child."""
         (self if sched is None else sched)._core.undo_epoch()
@@ -865,6 +909,11 @@ class SequentialLR(_Composite, LRScheduler):
 @_builtin
 class ChainedScheduler(_Composite, LRScheduler):
     r"""Step every scheduler on every step, each on the lrs the previous one left.
+
+    Unlike torch's, a child may be a ReduceLROnPlateau: the chain is then stepped with the
+    metric, ``step(val_loss)``, which goes to each child that takes one (``ChainedScheduler(
+    [LinearLR(opt, 0.1, total_iters=5), ReduceLROnPlateau(opt)])`` warms up and reduces on a
+    plateau, multiplicatively).
 
     Args:
         schedulers (sequence): lrcore schedulers of one optimizer.
@@ -885,10 +934,6 @@ class ChainedScheduler(_Composite, LRScheduler):
         self._schedulers = list(schedulers)
         core = _core.ChainedScheduler(_groups(optimizer), [s._core for s in schedulers])
         self._attach(optimizer, core, verbose, initial_step=False)
-
-    def _python_step(self) -> None:  # type: ignore[override]
-        """Step every scheduler in turn."""
-        self._core.step()
 
 
 # --------------------------------------------------------------------------------------------
@@ -979,14 +1024,7 @@ class ReduceLROnPlateau(LRScheduler):
         """
         if metrics is None:
             raise TypeError("ReduceLROnPlateau.simulate() needs metrics=: the values step() would get")
-        import numpy as np
-
-        values = np.asarray(metrics, dtype=np.float64)
-        if values.ndim != 1:
-            raise ValueError(f"metrics must be a 1-D sequence, got shape {values.shape}")
-        if num_steps is not None and _count("num_steps", num_steps) != len(values):
-            raise ValueError(f"num_steps={num_steps} but {len(values)} metrics were given")
-        return self._core.simulate(values)
+        return _simulate_metrics(self._core, num_steps, metrics)
 
     factor = _core_attr("factor")
     default_min_lr = _core_attr("default_min_lr")

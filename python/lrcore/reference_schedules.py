@@ -9,7 +9,9 @@ must equal it bit for bit:
 * ``wsd_factor``, ``inverse_sqrt_factor``, ``hf_factor``: Hugging Face transformers'
   ``_get_wsd_scheduler_lambda``, ``_get_inverse_sqrt_schedule_lr_lambda`` and the other
   ``get_scheduler`` lambdas (transformers/optimization.py); the lr is ``base_lr * factor``, as
-  torch's LambdaLR computes it.
+  torch's LambdaLR computes it;
+* ``WarmupLR``: lrcore's warmup wrapper (its documented semantics, see lrcore.schedules), over a
+  reference scheduler, the warmup factor being ``wsd_factor``'s warmup phase.
 
 The classes (same names and arguments as lrcore's) step like :mod:`lrcore.reference`'s: they are
 the readable baseline of ``lrcore bench`` and an oracle for the tests. No torch import.
@@ -22,7 +24,7 @@ import math
 from .reference import LRScheduler
 
 __all__ = ["timm_cosine_lr", "wsd_factor", "inverse_sqrt_factor", "noam_factor", "hf_factor",
-           "WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR"]
+           "WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR", "WarmupLR"]
 
 
 def timm_cosine_lr(t, base, *, t_initial, lr_min, warmup_t=0, warmup_lr_init=0.0, cycle_mul=1.0,
@@ -227,3 +229,68 @@ class HFScheduleLR(_Formula):
 
     def _value(self, step, base_lr):
         return base_lr * hf_factor(step, self.schedule, **self.kw)
+
+
+def _takes_metric(scheduler):
+    """A ReduceLROnPlateau (any library's), or a composite that says it holds one."""
+    plateau = any(c.__name__ == "ReduceLROnPlateau" for c in type(scheduler).__mro__)
+    return plateau or bool(getattr(scheduler, "takes_metric", False))
+
+
+class WarmupLR:
+    """lrcore's WarmupLR: the wrapped scheduler's lrs, damped for ``warmup_steps`` steps by
+    ``wsd_factor``'s warmup (from ``start_factor``, a number or one per group, to 1). While the
+    groups hold damped lrs, the wrapped scheduler steps from its own (its get_last_lr());
+    afterwards on the groups as they are. ``prefix``: it steps only after the warmup."""
+
+    def __init__(self, scheduler, warmup_steps, start_factor=0.0, warmup_type="linear",
+                 prefix=False):
+        self.scheduler = scheduler
+        self.optimizer = scheduler.optimizer
+        self.warmup_steps, self.start_factor = warmup_steps, start_factor
+        self.warmup_type, self.prefix = warmup_type, prefix
+        self.base_lrs = scheduler.get_last_lr()  # what the warmup leads to
+        self._step_count = 1
+        self._write(0)
+
+    def _factor(self, t, g):
+        s = self.start_factor[g] if isinstance(self.start_factor, (list, tuple)) else self.start_factor
+        return wsd_factor(t, num_warmup_steps=self.warmup_steps, num_stable_steps=0,
+                          num_decay_steps=0, warmup_type=self.warmup_type, decay_type="linear",
+                          min_lr_ratio=float(s), num_cycles=0.5)
+
+    def _write(self, t):
+        inner = self.scheduler.get_last_lr()
+        if t < self.warmup_steps:
+            lrs = [lr * self._factor(t, g) for g, lr in enumerate(inner)]
+        else:
+            lrs = list(inner)
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = lrs
+        self.last_epoch = t
+
+    def step(self, metrics=None):
+        t = self.last_epoch + 1
+        inner_steps = not self.prefix or t > self.warmup_steps
+        if inner_steps:
+            if self.last_epoch < self.warmup_steps:  # the groups hold damped lrs
+                for group, lr in zip(self.optimizer.param_groups, self.scheduler.get_last_lr()):
+                    group["lr"] = lr
+            if metrics is not None and _takes_metric(self.scheduler):
+                self.scheduler.step(metrics)
+            else:
+                self.scheduler.step()
+        if inner_steps and t >= self.warmup_steps:
+            self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+            self.last_epoch = t
+        else:
+            self._write(t)
+        self._step_count += 1
+
+    def get_last_lr(self):
+        return list(self._last_lr)
+
+    @property
+    def takes_metric(self):
+        return _takes_metric(self.scheduler)

@@ -6,6 +6,8 @@
 * :class:`InverseSqrtLR`: linear warmup then ``1/sqrt`` decay, Hugging Face's
   ``get_inverse_sqrt_schedule``; or the Noam schedule (``noam=True``).
 * :class:`HFScheduleLR`: the other LambdaLR schedules of Hugging Face's ``get_scheduler``.
+* :class:`WarmupLR`: a warmup in front of any scheduler (ReduceLROnPlateau included), without
+  SequentialLR's resume pitfalls.
 * :func:`get_scheduler` and the ``get_*_schedule*`` functions: transformers' names and
   arguments, returning lrcore schedulers (transformers is not needed).
 
@@ -23,13 +25,16 @@ import warnings
 from typing import Any
 
 from . import _core
+from ._checks import _restore, _snapshot
 from .lr_scheduler import (
     LRScheduler,
     ReduceLROnPlateau,
     _builtin,
     _BuiltinGetLr,
+    _check_children,
     _check_optimizer,
     _ClosedForm,
+    _Composite,
     _core_attr,
     _groups,
 )
@@ -39,6 +44,7 @@ __all__ = [
     "WarmupStableDecayLR",
     "InverseSqrtLR",
     "HFScheduleLR",
+    "WarmupLR",
     "SCHEDULER_NAMES",
     "get_scheduler",
     "get_constant_schedule",
@@ -387,6 +393,116 @@ class HFScheduleLR(_Validated, _ClosedForm, _BuiltinGetLr, LRScheduler):
     lr_init = _core_attr("lr_init")
     min_lr_rate = _core_attr("min_lr_rate")
     warmup_lr_rate = property(_warmup_lr_rate_fget, _warmup_lr_rate_fset)
+
+
+# --------------------------------------------------------------------------------------------
+# WarmupLR
+
+
+def _start_factor_fget(self: Any) -> float | list[float]:
+    values = list(self._core.start_factor)
+    return values if self._core.start_factor_per_group else values[0]
+
+
+def _start_factor_fset(self: Any, value: Any) -> None:
+    factors, per_group = _start_factors(len(self.optimizer.param_groups), value)
+    self._core.start_factor_per_group = per_group
+    self._core.start_factor = factors
+
+
+def _start_factors(n: int, value: Any) -> tuple[list[float], bool]:
+    """start_factor as the core holds it: one value, or (a list or tuple) one per group."""
+    per_group = isinstance(value, (list, tuple))
+    if per_group and len(value) != n:
+        raise ValueError(f"start_factor must have the same length as optimizer.param_groups. "
+                         f"start_factor has {len(value)} values, param_groups has {n}.")
+    factors = [_float("start_factor", v) for v in (value if per_group else [value])]
+    for f in factors:
+        if not 0.0 <= f <= 1.0:
+            raise ValueError(f"start_factor must be in [0, 1], got {f}")
+    return factors, per_group
+
+
+@_builtin
+class WarmupLR(_Composite, LRScheduler):
+    r"""A warmup in front of any scheduler.
+
+    For the first ``warmup_steps`` steps each group's lr is the wrapped scheduler's lr times a
+    factor rising from ``start_factor`` (step 0) towards 1 (transformers' warmup shapes, as
+    :class:`WarmupStableDecayLR`'s, with ``p = t / warmup_steps``): ``'linear'`` ``p``,
+    ``'cosine'`` ``(1 - cos(pi p)) / 2``, ``'1-sqrt'`` ``1 - sqrt(1 - p)``, mapped to
+    ``[start_factor, 1]``. From step ``warmup_steps`` on, the lr is the wrapped scheduler's,
+    exactly.
+
+    The wrapped scheduler never sees the damping: it follows, bit for bit, the lrs it gives
+    alone (a chainable CosineAnnealingLR, a ReduceLROnPlateau reducing the full lr). With
+    ``prefix=True`` it starts after the warmup (its epoch 0 is held, damped, during the warmup,
+    then at full value at step ``warmup_steps``); by default both start together.
+
+    Unlike ``SequentialLR([LinearLR(...), scheduler], [W])``, resuming cannot drift:
+    ``load_state_dict`` puts back into the param groups the lrs of the loaded step, whatever
+    the optimizer held or the constructors wrote, so optimizer and scheduler states load in
+    either order; the wrapped scheduler's epochs are not restarted at a milestone; and a
+    ReduceLROnPlateau can be wrapped (step the warmup with the metric: ``step(val_loss)``).
+
+    Args:
+        scheduler: the lrcore scheduler to warm up (built first, on the optimizer).
+        warmup_steps (int): number of warmup steps (0: no warmup).
+        start_factor (float or list): the factor at step 0, in [0, 1], or one per param group.
+            Default: 0 (the first step has lr 0, as transformers' warmups).
+        warmup_type (str): 'linear', 'cosine' or '1-sqrt'. Default: 'linear'.
+        prefix (bool): start the wrapped scheduler after the warmup. Default: False.
+        verbose (bool): accepted for compatibility.
+
+    Example:
+        >>> cosine = CosineAnnealingLR(optimizer, T_max=10_000)
+        >>> scheduler = WarmupLR(cosine, warmup_steps=500)   # then scheduler.step() per batch
+    """
+
+    _state_keys = ("warmup_steps", "start_factor", "warmup_type", "prefix", "last_epoch",
+                   "_step_count", "_last_lr", "_schedulers")
+
+    def __init__(self, scheduler: Any, warmup_steps: int, start_factor: float | list[float] = 0.0,
+                 warmup_type: str = "linear", prefix: bool = False, *,
+                 verbose: bool = False) -> None:
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"WarmupLR wraps a scheduler (an object with `optimizer`), got "
+                            f"{type(scheduler).__name__}")
+        optimizer = scheduler.optimizer
+        _check_optimizer(optimizer)
+        _check_children("WarmupLR", optimizer, [scheduler])
+        steps = _int("warmup_steps", warmup_steps)
+        factors, per_group = _start_factors(len(optimizer.param_groups), start_factor)
+        if warmup_type not in _SHAPES:
+            raise ValueError(f"Unknown warmup type: {warmup_type}, expected 'linear', 'cosine' "
+                             "or '1-sqrt'")
+        prefix = _bool("prefix", prefix)
+        self._schedulers = [scheduler]
+        saved = _snapshot(optimizer)
+        try:  # the core writes initial_lr and the damped lrs: all or nothing
+            core = _core.WarmupLR(_groups(optimizer), scheduler._core, steps, factors,
+                                  _SHAPES.index(warmup_type), prefix, per_group)
+        except BaseException:
+            if saved is not None:
+                _restore(saved)
+            raise
+        self._attach(optimizer, core, verbose, initial_step=False)
+
+    warmup_steps = _core_attr("warmup_steps", "Number of warmup steps.")
+    start_factor = property(_start_factor_fget, _start_factor_fset,
+                            doc="The factor at step 0 (a list when given per group).")
+    warmup_type = _shape_attr("warmup_type")
+    prefix = _core_attr("prefix", "The wrapped scheduler starts after the warmup.")
+
+    @property
+    def scheduler(self) -> LRScheduler:
+        """The wrapped scheduler."""
+        return self._schedulers[0]  # type: ignore[no-any-return]
+
+    def _load_state(self, state_dict: dict[str, Any]) -> None:
+        super()._load_state(state_dict)
+        self._core.validate()
+        self._core.sync_groups()  # the groups get the loaded step's lrs
 
 
 # --------------------------------------------------------------------------------------------

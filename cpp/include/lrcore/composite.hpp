@@ -1,10 +1,16 @@
 // Schedulers made of schedulers: SequentialLR (one after another, switching at milestones) and
 // ChainedScheduler (all of them, every step, each on the lrs the previous one left).
+//
+// Unlike torch's, they accept a ReduceLROnPlateau child (pytorch issue 68978): a composite holding
+// one takes the metric, step_metric(metric), and passes it to the children that take it; the
+// others step as usual. At a SequentialLR milestone a ReduceLROnPlateau restarts as the other
+// schedulers do, from each group's initial_lr (see ReduceLROnPlateau::restart).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -25,18 +31,43 @@ inline void check_children(const char* who, const std::vector<SchedulerPtr>& chi
     if (!children[i])
       throw std::invalid_argument(std::string(who) + " at index " + std::to_string(i) +
                                   " is null");
-    if (dynamic_cast<const ReduceLROnPlateau*>(children[i].get()))
-      throw std::invalid_argument(
-          std::string(who) +
-          " does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs to "
-          "be specified when calling `step`, but got one at index " +
-          std::to_string(i) + " in the given schedulers sequence.");
     if (children[i]->groups().identity() != groups.identity())
       throw std::invalid_argument(std::string(who) +
                                   " expects all schedulers to belong to the same optimizer, but "
                                   "got scheduler at index " +
                                   std::to_string(i) + " with a different one.");
   }
+}
+// Whether any child takes the metric (a composite holding a ReduceLROnPlateau is stepped with it).
+inline bool any_takes_metric(const std::vector<SchedulerPtr>& children) {
+  for (const auto& child : children)
+    if (child->takes_metric()) return true;
+  return false;
+}
+inline type_error metric_needed(const char* who) {
+  return type_error(std::string(who) +
+                    " holds a ReduceLROnPlateau: step it with the metric, step(metrics)");
+}
+// One step of a composite's child: with the metric if it takes one. Without a metric (only in a
+// composite's initial step, see initial_step_with_metric_children) such a child gets its
+// initial step instead (a ReduceLROnPlateau: a fresh start).
+inline void step_child(LRScheduler& child, std::optional<double> metric) {
+  if (!child.takes_metric()) child.step();
+  else if (metric) child.step_metric(*metric);
+  else child.initial_step();
+}
+// torch's _initial_step (step count 0, one step in "initial" mode) with `step` as the step.
+template <class Step>
+void initial_advance(LRScheduler& s, Step&& step) {
+  s.set_step_count(0);
+  s.set_is_initial(true);
+  try {
+    step();
+  } catch (...) {
+    s.set_is_initial(false);
+    throw;
+  }
+  s.set_is_initial(false);
 }
 // A composite's child in a clone: copied once, however often it appears in the tree.
 inline SchedulerPtr clone_child(const SchedulerPtr& child, Groups& groups,
@@ -69,10 +100,14 @@ class SequentialLR : public LRScheduler {
           std::to_string(milestones.size()));
     schedulers_ = std::move(schedulers);
     milestones_ = std::move(milestones);
+    takes_metric_ = detail::any_takes_metric(schedulers_);
     last_epoch_ = next_epoch(last_epoch);
     // Reset every group to its initial lr and rewind the children, then let the scheduler that
-    // owns epoch 0 take its initial step.
+    // owns epoch 0 take its initial step. (Only ReduceLROnPlateau children leave a group
+    // without initial_lr: it is then the lr, as LRScheduler's constructor would record it.)
     const std::size_t n = groups.size();
+    for (std::size_t g = 0; g < n; ++g)
+      if (!groups.has(Key::initial_lr, g)) groups.set(Key::initial_lr, g, groups.get(Key::lr, g));
     std::vector<double> initial(n);
     groups.read(Key::initial_lr, initial.data());
     groups.write(Key::lr, initial.data());
@@ -83,17 +118,18 @@ class SequentialLR : public LRScheduler {
   }
 
   void step() override {
-    last_epoch_ = next_epoch(last_epoch_);
-    try {
-      const std::size_t idx = index_at(last_epoch_);
-      LRScheduler& scheduler = *schedulers_[idx];
-      if (idx > 0 && milestones_[idx - 1] == last_epoch_) scheduler.update_lr(0);
-      else scheduler.step();
-      last_lr_ = scheduler.get_last_lr();
-    } catch (...) {
-      --last_epoch_;
-      throw;
-    }
+    if (takes_metric_) throw detail::metric_needed("SequentialLR");
+    advance(std::nullopt);
+  }
+  // The step of a SequentialLR holding a ReduceLROnPlateau: the scheduler that owns the next
+  // epoch gets the metric if it takes one (at its milestone, through restart()).
+  void step_metric(double metric) override { advance(metric); }
+  bool takes_metric() const override { return takes_metric_; }
+  // As the first child of a SequentialLR: torch's _initial_step, a step(); holding a
+  // ReduceLROnPlateau, that step gives the children that take the metric their initial step.
+  void initial_step() override {
+    if (!takes_metric_) return LRScheduler::initial_step();
+    detail::initial_advance(*this, [this] { advance(std::nullopt); });
   }
   void step_epoch(double) override {
     throw std::invalid_argument("SequentialLR.step() takes no epoch");
@@ -107,6 +143,19 @@ class SequentialLR : public LRScheduler {
   void set_milestones(std::vector<std::int64_t> milestones) { milestones_ = std::move(milestones); }
 
  private:
+  void advance(std::optional<double> metric) {
+    last_epoch_ = next_epoch(last_epoch_);
+    try {
+      const std::size_t idx = index_at(last_epoch_);
+      LRScheduler& scheduler = *schedulers_[idx];
+      if (idx > 0 && milestones_[idx - 1] == last_epoch_) scheduler.restart(metric);
+      else detail::step_child(scheduler, metric);
+      last_lr_ = scheduler.get_last_lr();
+    } catch (...) {
+      --last_epoch_;
+      throw;
+    }
+  }
   // bisect_right(milestones, epoch)
   std::size_t index_at(std::int64_t epoch) const {
     return static_cast<std::size_t>(std::upper_bound(milestones_.begin(), milestones_.end(), epoch) -
@@ -114,6 +163,7 @@ class SequentialLR : public LRScheduler {
   }
   std::vector<SchedulerPtr> schedulers_;
   std::vector<std::int64_t> milestones_;
+  bool takes_metric_ = false;
 };
 
 class ChainedScheduler : public LRScheduler {
@@ -127,14 +177,22 @@ class ChainedScheduler : public LRScheduler {
     detail::check_children("ChainedScheduler", schedulers, groups,
                            " expects at least one scheduler to be chained, but got no scheduler.");
     schedulers_ = std::move(schedulers);
+    takes_metric_ = detail::any_takes_metric(schedulers_);
     last_lr_.resize(groups.size());
     current_lrs(last_lr_.data());
   }
 
   void step() override {
-    for (auto& s : schedulers_) s->step();
-    last_lr_.resize(groups_->size());
-    current_lrs(last_lr_.data());
+    if (takes_metric_) throw detail::metric_needed("ChainedScheduler");
+    advance(std::nullopt);
+  }
+  // Every child steps in turn; the ReduceLROnPlateau among them get the metric.
+  void step_metric(double metric) override { advance(metric); }
+  bool takes_metric() const override { return takes_metric_; }
+  // As the first child of a SequentialLR (see SequentialLR::initial_step).
+  void initial_step() override {
+    if (!takes_metric_) return LRScheduler::initial_step();
+    detail::initial_advance(*this, [this] { advance(std::nullopt); });
   }
   void step_epoch(double) override {
     throw std::invalid_argument("ChainedScheduler.step() takes no epoch");
@@ -146,7 +204,13 @@ class ChainedScheduler : public LRScheduler {
   const std::vector<SchedulerPtr>& schedulers() const { return schedulers_; }
 
  private:
+  void advance(std::optional<double> metric) {
+    for (auto& s : schedulers_) detail::step_child(*s, metric);
+    last_lr_.resize(groups_->size());
+    current_lrs(last_lr_.data());
+  }
   std::vector<SchedulerPtr> schedulers_;
+  bool takes_metric_ = false;
 };
 
 }  // namespace lrcore

@@ -1,7 +1,8 @@
 // Exceptions the core throws. Each maps onto the exception type torch's Python code raises for the
 // same input: std::invalid_argument -> ValueError, key_error -> KeyError,
 // zero_division_error -> ZeroDivisionError,
-// not_implemented_error -> NotImplementedError, std::runtime_error -> RuntimeError.
+// not_implemented_error -> NotImplementedError, type_error -> TypeError,
+// std::runtime_error -> RuntimeError.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,12 @@ struct zero_division_error : std::domain_error {
 // A scheduler without a get_lr of its own was stepped (torch: NotImplementedError).
 struct not_implemented_error : std::logic_error {
   using std::logic_error::logic_error;
+};
+
+// A call with the wrong arguments, such as step() without the metric a ReduceLROnPlateau needs
+// (Python: TypeError, as for a missing positional argument).
+struct type_error : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
 };
 
 // The epoch after `epoch`. Epochs are int64 (Python ints are not): one past 2**63 - 1 throws

@@ -15,6 +15,7 @@
 #include "simulate.hpp"
 #include "state.hpp"
 #include "swa.hpp"
+#include "warmup.hpp"
 
 #define LRCORE_VERSION_MAJOR 0
 #define LRCORE_VERSION_MINOR 1

@@ -43,6 +43,9 @@ class ReduceLROnPlateau : public LRScheduler {
     last_lr_.resize(n);
     current_lrs(last_lr_.data());
     reset();
+    // A step (or a composite's restart()) then allocates nothing.
+    for (auto* buffer : {&last_lr_scratch_, &restart_lrs_, &held_lrs_, &saved_last_lr_})
+      buffer->reserve(n);
   }
 
   void reset() {
@@ -100,10 +103,54 @@ class ReduceLROnPlateau : public LRScheduler {
   }
 
   void step() override {
-    throw std::invalid_argument("ReduceLROnPlateau.step() needs the metric: step(metrics)");
+    throw type_error("ReduceLROnPlateau.step() needs the metric: step(metrics)");
   }
   void step_epoch(double) override {
-    throw std::invalid_argument("ReduceLROnPlateau.step() needs the metric: step(metrics)");
+    throw type_error("ReduceLROnPlateau.step() needs the metric: step(metrics)");
+  }
+
+  // Inside a composite (an lrcore extension: torch's composites refuse a ReduceLROnPlateau).
+  bool takes_metric() const override { return true; }
+  void step_metric(double metric) override { step(metric, std::nullopt); }
+
+  // SequentialLR's constructor gives the child that owns epoch 0 its initial step, after setting
+  // every group's lr to its initial_lr. A ReduceLROnPlateau has no initial step: it starts
+  // afresh on the groups' lrs as they are (epoch 0, nothing monitored yet).
+  void initial_step() override {
+    const std::size_t n = groups_->size();
+    last_lr_scratch_.resize(n);
+    current_lrs(last_lr_scratch_.data());  // the only thing that can fail: before any change
+    reset();
+    last_epoch_ = 0;
+    std::swap(last_lr_, last_lr_scratch_);
+  }
+
+  // SequentialLR's hand-over at a milestone, where every other scheduler restarts at its epoch 0
+  // (torch's _update_lr(0): lrs computed from each group's initial_lr): the lrs go back to the
+  // groups' initial_lr, the monitor starts afresh (best, bad epochs, cooldown), and the metric of
+  // the step that hands over is the first one recorded. A failure leaves everything as it was.
+  void restart(std::optional<double> metric) override {
+    const std::size_t n = groups_->size();
+    restart_lrs_.resize(n);
+    held_lrs_.resize(n);
+    groups_->read(Key::initial_lr, restart_lrs_.data());  // KeyError before anything changes
+    current_lrs(held_lrs_.data());
+    const Monitor saved = monitor();
+    const std::int64_t saved_epoch = last_epoch_;
+    saved_last_lr_ = last_lr_;  // capacity kept from earlier steps: no allocation per step
+    groups_->write(Key::lr, restart_lrs_.data());
+    try {
+      reset();
+      last_epoch_ = 0;
+      last_lr_ = restart_lrs_;
+      if (metric) step_metric(*metric);  // virtual: a Python step override (verbose) sees it
+    } catch (...) {
+      groups_->write(Key::lr, held_lrs_.data());
+      set_monitor(saved);
+      last_epoch_ = saved_epoch;
+      last_lr_ = saved_last_lr_;
+      throw;
+    }
   }
 
   double factor;
@@ -142,7 +189,18 @@ class ReduceLROnPlateau : public LRScheduler {
       }
     }
   }
+  struct Monitor {
+    double best;
+    std::int64_t cooldown_counter, num_bad_epochs;
+  };
+  Monitor monitor() const { return {best, cooldown_counter, num_bad_epochs}; }
+  void set_monitor(const Monitor& m) {
+    best = m.best;
+    cooldown_counter = m.cooldown_counter;
+    num_bad_epochs = m.num_bad_epochs;
+  }
   std::vector<double> last_lr_scratch_;
+  std::vector<double> restart_lrs_, held_lrs_, saved_last_lr_;  // restart()'s buffers
 };
 
 }  // namespace lrcore

@@ -115,6 +115,23 @@ class LRScheduler {
   // SequentialLR's recursive_undo: take back one epoch (composites recurse into their children).
   virtual void undo_epoch() { last_epoch_ = previous_epoch(last_epoch_); }
 
+  // Whether a step needs the monitored metric: ReduceLROnPlateau, and the composites holding one
+  // (lrcore's SequentialLR, ChainedScheduler and WarmupLR accept it; torch's refuse it). Such a
+  // scheduler is stepped with step_metric(); its step() throws type_error.
+  virtual bool takes_metric() const { return false; }
+  // A step that passes `metric` to every ReduceLROnPlateau inside; a scheduler without one
+  // ignores it and steps.
+  virtual void step_metric(double metric) {
+    (void)metric;
+    step();
+  }
+  // SequentialLR's hand-over at a milestone: start again at epoch 0 (torch's _update_lr(0)). A
+  // scheduler that takes the metric gets the metric of the step that hands over.
+  virtual void restart(std::optional<double> metric) {
+    (void)metric;
+    update_lr(0);
+  }
+
   // Within its scope, get_lr() writes momentum to the groups at once, as torch's get_lr() called
   // on its own does (a Python get_lr override calling the built-in one, for instance).
   class Immediate {

@@ -48,21 +48,28 @@ inline Shape shape_from_int(int value) {
   return static_cast<Shape>(value);
 }
 
+// The warmup phase of transformers' _get_wsd_scheduler_lambda: at step < num_warmup_steps, a
+// factor rising from min_lr_ratio (step 0) towards 1 with the given shape. WarmupLR uses it too.
+inline double warmup_factor(std::int64_t step, std::int64_t num_warmup_steps, Shape warmup_type,
+                            double min_lr_ratio) {
+  using functional::kPi;
+  const double progress =
+      static_cast<double>(step) / static_cast<double>(imax(1, num_warmup_steps));
+  double factor = progress;
+  if (warmup_type == Shape::cosine) factor = 0.5 * (1.0 - std::cos(kPi * progress));
+  else if (warmup_type == Shape::one_minus_sqrt) factor = 1.0 - std::sqrt(1.0 - progress);
+  factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio;
+  return pymath::max(0.0, factor);
+}
+
 // transformers' _get_wsd_scheduler_lambda(current_step, ...).
 inline double wsd_factor(std::int64_t step, std::int64_t num_warmup_steps,
                          std::int64_t num_stable_steps, std::int64_t num_decay_steps,
                          Shape warmup_type, Shape decay_type, double min_lr_ratio,
                          double num_cycles) {
   using functional::kPi;
-  if (step < num_warmup_steps) {
-    const double progress =
-        static_cast<double>(step) / static_cast<double>(imax(1, num_warmup_steps));
-    double factor = progress;
-    if (warmup_type == Shape::cosine) factor = 0.5 * (1.0 - std::cos(kPi * progress));
-    else if (warmup_type == Shape::one_minus_sqrt) factor = 1.0 - std::sqrt(1.0 - progress);
-    factor = factor * (1.0 - min_lr_ratio) + min_lr_ratio;
-    return pymath::max(0.0, factor);
-  }
+  if (step < num_warmup_steps)
+    return warmup_factor(step, num_warmup_steps, warmup_type, min_lr_ratio);
   if (step < num_warmup_steps + num_stable_steps) return 1.0;
   if (step < num_warmup_steps + num_stable_steps + num_decay_steps) {
     const double progress = static_cast<double>(step - num_warmup_steps - num_stable_steps) /

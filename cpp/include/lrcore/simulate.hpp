@@ -9,7 +9,6 @@
 #include <stdexcept>
 
 #include "groups.hpp"
-#include "plateau.hpp"
 #include "scheduler.hpp"
 
 namespace lrcore {
@@ -26,8 +25,10 @@ class Simulation {
   // Row 0 of out is the groups' lrs now; row k (of steps + 1, num_groups() columns each) the lrs
   // after k more step() calls.
   void run(std::size_t steps, double* out) {
-    if (dynamic_cast<const ReduceLROnPlateau*>(scheduler_.get()))
-      throw std::invalid_argument("ReduceLROnPlateau is stepped with a metric: give the metrics");
+    if (scheduler_->takes_metric())
+      throw std::invalid_argument(
+          "this scheduler is stepped with a metric (it is or holds a ReduceLROnPlateau): give "
+          "the metrics");
     record(out);
     for (std::size_t k = 1; k <= steps; ++k) {
       scheduler_->step();
@@ -35,13 +36,15 @@ class Simulation {
     }
   }
 
-  // The same for ReduceLROnPlateau: step k is step(metrics[k - 1]).
+  // The same for a scheduler stepped with the metric (ReduceLROnPlateau, or a composite holding
+  // one): step k is step_metric(metrics[k - 1]).
   void run(const double* metrics, std::size_t steps, double* out) {
-    auto* plateau = dynamic_cast<ReduceLROnPlateau*>(scheduler_.get());
-    if (!plateau) throw std::invalid_argument("only ReduceLROnPlateau is stepped with metrics");
+    if (!scheduler_->takes_metric())
+      throw std::invalid_argument(
+          "only a ReduceLROnPlateau, or a composite holding one, is stepped with metrics");
     record(out);
     for (std::size_t k = 1; k <= steps; ++k) {
-      plateau->step(metrics[k - 1]);
+      scheduler_->step_metric(metrics[k - 1]);
       record(out + k * num_groups());
     }
   }

@@ -16,7 +16,8 @@
 //   keys strings: turn it back into Counter({int(k): v}) before torch's load_state_dict.
 // - Callables are not state (torch saves None for a function/lambda, as here): LambdaLR's
 //   `lr_lambdas`, CyclicLR's `_scale_fn_custom` are null; the C++ object keeps its functions.
-// - SequentialLR/ChainedScheduler nest their children's dicts in `_schedulers`, as torch does.
+// - SequentialLR/ChainedScheduler nest their children's dicts in `_schedulers`, as torch does;
+//   WarmupLR (lrcore's) nests its scheduler's the same way, a list of one.
 // Like torch's load_state_dict, loading sets the scheduler's attributes; the param groups (the
 // optimizer's state, which holds each group's current lr, initial_lr, momentum...) are restored
 // separately, by the trainer.
@@ -44,6 +45,7 @@
 #include "pymath.hpp"
 #include "scheduler.hpp"
 #include "swa.hpp"
+#include "warmup.hpp"
 
 namespace lrcore {
 
@@ -379,6 +381,23 @@ inline const char* phase_key_name(Key key) {
     default: return key_name(key);
   }
 }
+// WarmupLR's warmup_type as its state holds it (the names of Python's WarmupLR and WSD).
+inline const char* shape_name(schedules::Shape shape) {
+  switch (shape) {
+    case schedules::Shape::linear: return "linear";
+    case schedules::Shape::cosine: return "cosine";
+    case schedules::Shape::one_minus_sqrt: return "1-sqrt";
+  }
+  return "?";
+}
+inline schedules::Shape shape_named(const std::string& name) {
+  for (auto shape : {schedules::Shape::linear, schedules::Shape::cosine,
+                     schedules::Shape::one_minus_sqrt})
+    if (name == shape_name(shape)) return shape;
+  throw std::invalid_argument("unknown warmup_type '" + name +
+                              "', expected 'linear', 'cosine' or '1-sqrt'");
+}
+
 inline Key phase_key(const std::string& name) {
   for (Key k : {Key::initial_lr, Key::max_lr, Key::min_lr, Key::max_momentum, Key::base_momentum})
     if (name == phase_key_name(k)) return k;
@@ -408,6 +427,18 @@ inline State save_state(const LRScheduler& scheduler) {
     out["best"] = State(p->best);
     out["cooldown_counter"] = State(p->cooldown_counter);
     out["num_bad_epochs"] = State(p->num_bad_epochs);
+    return out;
+  }
+  if (auto* p = dynamic_cast<const WarmupLR*>(s)) {
+    out["warmup_steps"] = State(p->warmup_steps);
+    out["start_factor"] =
+        p->start_factor_per_group ? State(p->start_factor) : State(p->start_factor.front());
+    out["warmup_type"] = State(detail::shape_name(p->warmup_type));
+    out["prefix"] = State(p->prefix);
+    out["last_epoch"] = State(p->last_epoch());
+    out["_step_count"] = State(p->step_count());
+    out["_last_lr"] = State(p->get_last_lr());
+    out["_schedulers"] = State(State::List{save_state(*p->scheduler())});
     return out;
   }
   if (auto* p = dynamic_cast<const SequentialLR*>(s)) {
@@ -581,6 +612,23 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
       target.set_last_lr(std::move(last));
     }
   };
+  if (auto* p = dynamic_cast<WarmupLR*>(s)) {
+    integer("warmup_steps", p->warmup_steps);
+    if (const State* v = in.find("start_factor")) {
+      const bool per_group = v->type() == State::Type::list;
+      p->start_factor = per_group ? v->as_doubles() : std::vector<double>{v->as_double()};
+      p->start_factor_per_group = per_group;
+    }
+    if (const State* v = in.find("warmup_type")) p->warmup_type = detail::shape_named(v->as_string());
+    boolean("prefix", p->prefix);
+    if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
+    if (const State* v = in.find("_step_count")) p->set_step_count(v->as_int());
+    last_lr(*p);
+    children({p->scheduler()});
+    p->validate();
+    p->sync_groups();  // the groups get the loaded step's lrs: resuming does not depend on them
+    return;
+  }
   if (auto* p = dynamic_cast<SequentialLR*>(s)) {
     if (const State* v = in.find("_milestones")) {
       std::vector<std::int64_t> milestones = v->as_ints();

@@ -1,0 +1,196 @@
+// WarmupLR: a warmup in front of any scheduler, without SequentialLR's pitfalls.
+//
+// For the first warmup_steps steps the groups get the wrapped scheduler's lrs times a factor that
+// rises from start_factor to 1 (transformers' warmup shapes: linear, cosine, 1-sqrt); from then on
+// they get the wrapped scheduler's lrs exactly. The wrapped scheduler never sees the damping:
+// while the groups hold damped lrs, each step first gives them back the wrapped scheduler's own
+// lrs (its get_last_lr()), so a chainable schedule (CosineAnnealingLR, ReduceLROnPlateau, ...)
+// follows, bit for bit, the trajectory it has alone. Once the warmup is over the wrapper is
+// transparent: the wrapped scheduler steps on the groups as they are (a hand-edited lr takes
+// effect, as in torch).
+//
+// With `prefix`, the wrapped scheduler starts after the warmup: during the warmup its lrs (those of
+// its epoch 0) are damped and it does not step; at step warmup_steps the groups hold them in full;
+// its epoch k is the wrapper's step warmup_steps + k. Without it (the default) both start together.
+//
+// What SequentialLR([LinearLR(...), S], [W]) gets wrong and this does not:
+// - the state is the whole story: load_state() (and Python's load_state_dict) writes to the groups
+//   the lrs of the loaded step, so resuming does not depend on whether the optimizer's state was
+//   loaded before or after the schedulers were rebuilt (SequentialLR's constructor resets every lr
+//   to initial_lr, and a LinearLR child's initial step multiplies the current lr again);
+// - the wrapped scheduler's epochs are not shifted or restarted by a milestone, so no lr repeats
+//   or jumps at the hand-over, and any scheduler can be wrapped, ReduceLROnPlateau included
+//   (step_metric passes the metric on).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "composite.hpp"
+#include "pymath.hpp"
+#include "scheduler.hpp"
+#include "schedules.hpp"
+
+namespace lrcore {
+
+class WarmupLR : public LRScheduler {
+ public:
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
+    auto copy = copy_onto(*this, groups);
+    auto& warm = static_cast<WarmupLR&>(*copy);
+    warm.scheduler_ = detail::clone_child(scheduler_, groups, memo);
+    return copy;
+  }
+
+  // `start_factor`: one value for every group, or (start_factor_per_group) one per group.
+  WarmupLR(Groups& groups, SchedulerPtr scheduler, std::int64_t warmup_steps,
+           std::vector<double> start_factor = {0.0},
+           schedules::Shape warmup_type = schedules::Shape::linear, bool prefix = false,
+           bool start_factor_per_group = false)
+      : LRScheduler(groups), warmup_steps(warmup_steps), start_factor(std::move(start_factor)),
+        start_factor_per_group(start_factor_per_group), warmup_type(warmup_type),
+        prefix(prefix) {
+    detail::check_children("WarmupLR", {scheduler}, groups,
+                           " expects a scheduler to warm up, but got none.");
+    validate();
+    scheduler_ = std::move(scheduler);
+    takes_metric_ = scheduler_->takes_metric();
+    const std::size_t n = groups.size();
+    held_.reserve(n);
+    last_lr_.reserve(n);
+    // base_lrs: what the warmup leads to, the wrapped scheduler's lrs now. (No initial_lr is
+    // written: the wrapped scheduler has written it, or, a ReduceLROnPlateau, does not need it.)
+    base_lrs_ = scheduler_->get_last_lr();
+    last_epoch_ = 0;
+    step_count_ = 1;
+    write_lrs(0);
+  }
+
+  // The parameters' checks (also after a state is loaded).
+  void validate() const {
+    if (warmup_steps < 0)
+      throw std::invalid_argument("warmup_steps must be non-negative, got " +
+                                  std::to_string(warmup_steps));
+    const std::size_t n = groups_->size();
+    if (start_factor_per_group ? start_factor.size() != n : start_factor.size() != 1)
+      throw std::invalid_argument("start_factor must have the same length as "
+                                  "optimizer.param_groups. start_factor has " +
+                                  std::to_string(start_factor.size()) +
+                                  " values, param_groups has " + std::to_string(n) + ".");
+    for (double f : start_factor)
+      if (!(f >= 0.0 && f <= 1.0))
+        throw std::invalid_argument("start_factor must be in [0, 1], got " + pymath::repr(f));
+    (void)schedules::shape_from_int(static_cast<int>(warmup_type));
+  }
+
+  void step() override {
+    if (takes_metric_) throw detail::metric_needed("WarmupLR");
+    advance(std::nullopt);
+  }
+  void step_metric(double metric) override { advance(metric); }
+  bool takes_metric() const override { return takes_metric_; }
+  void step_epoch(double) override {
+    throw std::invalid_argument("WarmupLR.step() takes no epoch");
+  }
+
+  // Inside a SequentialLR: its constructor rewinds the children and gives the first one its
+  // initial step (on the groups reset to initial_lr); at a milestone a child restarts at epoch 0.
+  // The warmup starts again with the wrapped scheduler in both.
+  void undo_epoch() override {
+    scheduler_->undo_epoch();
+    last_epoch_ = previous_epoch(last_epoch_);
+  }
+  void initial_step() override {
+    scheduler_->initial_step();
+    step_count_ = 1;
+    write_lrs(0);
+  }
+  void restart(std::optional<double> metric) override {
+    scheduler_->restart(takes_metric_ ? metric : std::nullopt);
+    write_lrs(0);
+  }
+
+  // Write to the groups the lrs of the current step (its last_lr): what load_state() does after
+  // loading, so that resuming does not depend on what the groups held.
+  void sync_groups() { write_lrs(last_epoch_); }
+
+  // The factor of group g at step t (1 once the warmup is over).
+  double factor(std::int64_t t, std::size_t g) const {
+    if (!damped(t)) return 1.0;
+    const double s = start_factor[start_factor_per_group ? g : 0];
+    return schedules::warmup_factor(t, warmup_steps, warmup_type, s);
+  }
+
+  const SchedulerPtr& scheduler() const { return scheduler_; }
+
+  std::int64_t warmup_steps;
+  std::vector<double> start_factor;
+  bool start_factor_per_group;
+  schedules::Shape warmup_type;
+  bool prefix;
+
+ private:
+  bool damped(std::int64_t t) const { return t < warmup_steps; }
+
+  void advance(std::optional<double> metric) {
+    const std::int64_t t = next_epoch(last_epoch_);
+    const std::size_t n = groups_->size();
+    const bool inner_steps = !prefix || t > warmup_steps;
+    if (inner_steps && damped(last_epoch_)) {
+      // The groups hold damped lrs: the wrapped scheduler steps from its own.
+      const std::vector<double>& inner = scheduler_->get_last_lr();
+      require_groups(n, inner.size());
+      held_.resize(n);
+      groups_->read(Key::lr, held_.data());
+      groups_->write(Key::lr, inner.data());
+      try {
+        detail::step_child(*scheduler_, metric);
+      } catch (...) {
+        groups_->write(Key::lr, held_.data());
+        throw;
+      }
+    } else if (inner_steps) {
+      detail::step_child(*scheduler_, metric);
+    }
+    if (inner_steps && !damped(t)) {  // transparent: the groups hold the wrapped lrs
+      last_lr_.resize(n);
+      current_lrs(last_lr_.data());
+      last_epoch_ = t;
+    } else {
+      write_lrs(t);
+    }
+    ++step_count_;
+  }
+
+  // The groups' lrs at step t: the wrapped scheduler's lrs, times the factor during the warmup.
+  void write_lrs(std::int64_t t) {
+    const std::vector<double>& inner = scheduler_->get_last_lr();
+    const std::size_t n = groups_->size();
+    require_groups(n, inner.size());
+    values_.resize(n);
+    if (!damped(t)) {
+      std::copy(inner.begin(), inner.end(), values_.begin());
+    } else if (!start_factor_per_group) {
+      const double f = factor(t, 0);
+      for (std::size_t g = 0; g < n; ++g) values_[g] = inner[g] * f;
+    } else {
+      for (std::size_t g = 0; g < n; ++g) values_[g] = inner[g] * factor(t, g);
+    }
+    groups_->write(Key::lr, values_.data());
+    std::swap(last_lr_, values_);
+    last_epoch_ = t;
+  }
+
+  SchedulerPtr scheduler_;
+  bool takes_metric_ = false;
+  std::vector<double> values_, held_;
+};
+
+}  // namespace lrcore
