@@ -64,7 +64,7 @@ def test_wheel_is_manylinux_and_carries_headers_and_cmake_package(dists):
     assert "lrcore/include/lrcore/lrcore.hpp" in names
     assert any(n.startswith("lrcore/share/cmake/lrcore/") and n.endswith("Config.cmake")
                for n in names)
-    assert "lrcore/py.typed" in names
+    assert "lrcore/py.typed" in names and "lrcore/_core.pyi" in names
 
 
 def test_wheel_installs_and_runs_without_build_tools(dists, tmp_path):

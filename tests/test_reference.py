@@ -688,8 +688,23 @@ def test_cycle_momentum_needs_momentum(scheduler):
     run(twin, lambda L, opt: getattr(L, scheduler)(opt, cycle_momentum=False, **kwargs), 10)
 
 
+def _imports(nodes):
+    imported = set()
+    for node in nodes:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Import):
+                imported |= {alias.name for alias in child.names}
+            elif isinstance(child, ast.ImportFrom):
+                imported.add(child.module)
+    return imported
+
+
 def test_reference_needs_no_torch():
     tree = ast.parse(Path(ref.__file__).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"__future__", "math", "types", "warnings", "bisect", "collections"}, imported
+    # What only a type checker reads (`if TYPE_CHECKING:`, the annotations' imports) apart.
+    typing_only = [node for node in tree.body if isinstance(node, ast.If)
+                   and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"]
+    runtime = [node for node in tree.body if node not in typing_only]
+    assert _imports(runtime) <= {"__future__", "math", "types", "warnings", "bisect", "collections",
+                                 "typing"}, _imports(runtime)
+    assert _imports(typing_only) <= {"collections.abc", "typing", "_typing"}, _imports(typing_only)

@@ -255,7 +255,7 @@ def evaluate_targets(rows: list[dict[str, Any]], tensor_rows: list[dict[str, Any
                      torch_available: bool,
                      sim: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The targets, each met / missed / not measured, with the measured values."""
-    targets = []
+    targets: list[dict[str, Any]] = []
 
     def add(key: str, description: str, values: dict[str, float | None],
             ok: Callable[[float], bool], unit: str, reason: str) -> None:
@@ -300,7 +300,8 @@ def format_targets(targets: list[dict[str, Any]]) -> list[str]:
             lines.append(head + f"NOT MEASURED ({t['reason']})")
             continue
         unit = t["unit"]
-        fmt = (lambda v: f"{v:.1f}x") if unit == "x" else (lambda v: f"{v:.1f} ns")
+        fmt: Callable[[float], str] = (
+            (lambda v: f"{v:.1f}x") if unit == "x" else (lambda v: f"{v:.1f} ns"))
         word = "worst" if len(t["values"]) > 1 else "measured"
         lines.append(head + f"{t['status'].upper()} ({word} {fmt(t['worst'])})")
         if t["misses"]:

@@ -8,9 +8,12 @@ values, one per x = ``x0``, ``x0 + 1``, ...
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 MARKERS = "*o+x#@%&=~"
 INSTALL_HINT = "pip install matplotlib (or pip install 'lrcore[bench]')"
@@ -19,7 +22,7 @@ INSTALL_HINT = "pip install matplotlib (or pip install 'lrcore[bench]')"
 @dataclass
 class Curve:
     label: str
-    values: Sequence[float]
+    values: Sequence[float] | NDArray[np.float64]
     x0: int = 0  # the x of values[0]
 
 

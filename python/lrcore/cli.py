@@ -192,7 +192,7 @@ def _demo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--torch needs torch, which is not installed (pip install torch); "
                      "without --torch the demo trains a numpy model")
     out = _PipeSafe(sys.stdout)
-    curves = demo_module.run(out, epochs=args.epochs, use_torch=args.torch)  # type: ignore[arg-type]
+    curves = demo_module.run(out, epochs=args.epochs, use_torch=args.torch)
     if not args.no_plot:
         from .chart import Curve
 

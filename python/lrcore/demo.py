@@ -12,19 +12,24 @@ The numpy model stays the default so that the demo runs, and prints the same, ev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import numpy as np
 
 from . import lr_scheduler
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from ._typing import Optimizer
 
 
 class NumpySGD:
     """SGD over numpy arrays: the smallest optimizer an lrcore scheduler can drive."""
 
     def __init__(self, params: list[np.ndarray], lr: float) -> None:
-        self.param_groups = [{"params": params, "lr": lr}]
-        self.defaults = {"lr": lr}
+        self.param_groups: list[dict[str, Any]] = [{"params": params, "lr": lr}]
+        self.defaults: dict[str, Any] = {"lr": lr}
 
     def step(self, grads: list[np.ndarray]) -> None:
         for group in self.param_groups:
@@ -37,8 +42,9 @@ class NumpyAdam:
 
     def __init__(self, params: list[np.ndarray], lr: float, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8) -> None:
-        self.param_groups = [{"params": params, "lr": lr, "betas": betas, "eps": eps}]
-        self.defaults = {"lr": lr, "betas": betas, "eps": eps}
+        self.param_groups: list[dict[str, Any]] = [
+            {"params": params, "lr": lr, "betas": betas, "eps": eps}]
+        self.defaults: dict[str, Any] = {"lr": lr, "betas": betas, "eps": eps}
         self._m = [np.zeros_like(p) for p in params]
         self._v = [np.zeros_like(p) for p in params]
         self._t = 0
@@ -82,8 +88,8 @@ def _mse(w: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
 class Example:
     title: str
     lr: float
-    make: Callable[[object], object]
-    optimizer: type = NumpySGD
+    make: Callable[[Optimizer], lr_scheduler.LRScheduler]
+    optimizer: type[NumpySGD] | type[NumpyAdam] = NumpySGD
     steps_with_loss: bool = False
 
     @property
@@ -114,7 +120,7 @@ EXAMPLES = [
 
 
 def _numpy_model(example: Example, data: Data, rng: np.random.Generator,
-                 batch: int) -> tuple[object, Callable[[], tuple[float, float]]]:
+                 batch: int) -> tuple[Optimizer, Callable[[], tuple[float, float]]]:
     """The numpy model's optimizer and a function training one epoch -> (train, val) loss."""
     w = np.zeros(data.x_train.shape[1])
     b = np.zeros(1)
@@ -133,7 +139,7 @@ def _numpy_model(example: Example, data: Data, rng: np.random.Generator,
 
 
 def _torch_model(example: Example, data: Data, rng: np.random.Generator,
-                 batch: int) -> tuple[object, Callable[[], tuple[float, float]]]:
+                 batch: int) -> tuple[Optimizer, Callable[[], tuple[float, float]]]:
     """The same model and batches in torch: nn.Linear (zero init), torch.optim.SGD/Adam."""
     import torch
 
@@ -163,7 +169,8 @@ def _torch_model(example: Example, data: Data, rng: np.random.Generator,
 
 
 def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed: int = 0,
-          every: int = 10, out: TextIO | None = None, use_torch: bool = False) -> list[float]:
+          every: int = 10, out: SupportsWrite[str] | None = None,
+          use_torch: bool = False) -> list[float]:
     """Train with the example's scheduler; return the lr of every epoch.
 
     ``use_torch``: train a torch model with a torch optimizer instead of the numpy one.
@@ -172,15 +179,15 @@ def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed:
     make_model = _torch_model if use_torch else _numpy_model
     optimizer, train_epoch = make_model(example, data, rng, batch)
     scheduler = example.make(optimizer)
-    lrs = []
+    lrs: list[float] = []
     for epoch in range(1, epochs + 1):
-        lr = optimizer.param_groups[0]["lr"]  # type: ignore[attr-defined]
+        lr = optimizer.param_groups[0]["lr"]
         lrs.append(lr)
         train_loss, val_loss = train_epoch()
-        if example.steps_with_loss:
-            scheduler.step(val_loss)  # type: ignore[attr-defined]
+        if example.steps_with_loss:  # the examples that step with the loss make a plateau scheduler
+            cast(lr_scheduler.ReduceLROnPlateau, scheduler).step(val_loss)
         else:
-            scheduler.step()  # type: ignore[attr-defined]
+            scheduler.step()
         jumped = epoch > 1 and lr < 0.75 * lrs[-2]  # a step decay, not a smooth one
         if out is not None and (epoch == 1 or epoch % every == 0 or jumped):
             print(f"  epoch {epoch:3d}  train_loss {train_loss:.6f}  val_loss {val_loss:.6f}"
@@ -188,11 +195,12 @@ def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed:
     return lrs
 
 
-def run(out: TextIO, epochs: int = 100, use_torch: bool = False) -> dict[str, list[float]]:
+def run(out: SupportsWrite[str], epochs: int = 100,
+        use_torch: bool = False) -> dict[str, list[float]]:
     """Run the three examples, printing their progress; return each one's lr per epoch
     (keyed by the example's title). ``use_torch``: a torch model and optimizer."""
     data = make_data()
-    curves = {}
+    curves: dict[str, list[float]] = {}
     for example in EXAMPLES:
         title = example.title
         if use_torch:

@@ -65,12 +65,15 @@ Exactness limit
 from __future__ import annotations
 
 import operator
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 
 from . import _core
 from ._checks import one_cycle_total_steps
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 __all__ = [
     "constant_lr",
@@ -171,7 +174,7 @@ def _groups(**named: Any) -> tuple[dict[str, np.ndarray], bool]:
                     f"{name} has {len(value)} values, {first} has {n}."
                 )
     per_group = n is not None
-    count = n if per_group else 1
+    count = n if n is not None else 1  # the test is per_group's, on n itself so that n is an int
     out = {}
     for name, value in named.items():
         if _is_sequence(value):
@@ -194,7 +197,7 @@ def _index(name: str, value: Any) -> int:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
 
 
-def _scaled(fn: Any, steps: Any, base_lr: Any, *args: Any) -> Any:
+def _scaled(fn: Callable[..., NDArray[np.float64]], steps: Any, base_lr: Any, *args: Any) -> Any:
     s = _int_steps(steps)
     g, per_group = _groups(base_lr=base_lr)
     return _result(fn(s, g["base_lr"], per_group, *args), s, per_group)
@@ -311,7 +314,8 @@ def cosine_annealing_warm_restarts(
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
-def _cyclic_geometry(step_size_up: float, step_size_down: float | None, mode: str):
+def _cyclic_geometry(step_size_up: float, step_size_down: float | None,
+                     mode: str) -> tuple[float, float]:
     up = float(step_size_up)
     down = float(step_size_down) if step_size_down is not None else up
     total_size = up + down

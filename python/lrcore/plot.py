@@ -160,7 +160,7 @@ def _value(node: ast.AST, text: str, optimizer: Any, classes: dict[str, type]) -
 
 
 def _build(node: ast.Call, text: str, optimizer: Any, classes: dict[str, type]) -> Any:
-    cls = classes[node.func.id]  # type: ignore[attr-defined]
+    cls = classes[node.func.id]  # type: ignore[attr-defined]  # an ast.Name: see parse, _value
     if any(isinstance(a, ast.Starred) for a in node.args) or any(
             k.arg is None for k in node.keywords):
         raise SpecError(f"{text}: * and ** arguments are not supported")
@@ -168,7 +168,9 @@ def _build(node: ast.Call, text: str, optimizer: Any, classes: dict[str, type]) 
         raise SpecError(f"{text}: leave the optimizer out: lrcore plot supplies it "
                         "(see --lr and --groups)")
     args = [_value(a, text, optimizer, classes) for a in node.args]
-    kwargs = {k.arg: _value(k.value, text, optimizer, classes) for k in node.keywords}
+    # k.arg is None only for **, refused above: the condition tells mypy the keys are str
+    kwargs = {k.arg: _value(k.value, text, optimizer, classes) for k in node.keywords
+              if k.arg is not None}
     if _optimizer_first(cls):
         args.insert(0, optimizer)
     else:  # ChainedScheduler(schedulers, optimizer=None)
@@ -237,7 +239,7 @@ def default_steps(node: ast.Call) -> int | None:
     """A horizon that shows the whole shape of the schedule a spec describes, or None.
 
     Positions are those after the optimizer (torch's argument order)."""
-    name = node.func.id  # type: ignore[attr-defined]
+    name = node.func.id  # type: ignore[attr-defined]  # an ast.Name: a parsed spec's
     if name == "OneCycleLR":
         total = _num(_kw(node, "total_steps", 1))
         if total is None:

@@ -29,6 +29,28 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the module imports nothing new at runtime
+    from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+    from typing import Any, SupportsFloat, TypedDict, Union
+
+    from ._typing import Optimizer as _Optimizer
+
+    # A per-group argument (base_lr, max_lr, momentum, ...): one value, or one per group.
+    _PerGroup = Union[float, list[float], tuple[float, ...]]
+    # An lr_lambda: the epoch -> the factor.
+    _Lambda = Callable[[int], float]
+    _Lambdas = Union[_Lambda, list[_Lambda], tuple[_Lambda, ...]]
+
+    class _Phase(TypedDict):
+        """One of OneCycleLR's ``_schedule_phases`` (the last four name group keys)."""
+
+        end_step: float
+        start_lr: str
+        end_lr: str
+        start_momentum: str
+        end_momentum: str
 
 __all__ = [
     "LRScheduler",
@@ -63,7 +85,7 @@ EPOCH_DEPRECATION_WARNING = (
 # --------------------------------------------------------------------------- helpers
 
 
-def _format_param(name, optimizer, param):
+def _format_param(name: str, optimizer: _Optimizer, param: _PerGroup) -> list[float]:
     """One value per param group: a list/tuple is checked for length, a scalar repeated."""
     if isinstance(param, (list, tuple)):
         if len(param) != len(optimizer.param_groups):
@@ -75,19 +97,20 @@ def _format_param(name, optimizer, param):
     return [param] * len(optimizer.param_groups)
 
 
-def _lrs(optimizer):
+def _lrs(optimizer: _Optimizer) -> list[float]:
     return [group["lr"] for group in optimizer.param_groups]
 
 
-def _momentum_settings(optimizer):
+def _momentum_settings(optimizer: _Optimizer) -> Mapping[str, Any]:
     """Where torch looks to decide between ``momentum`` and ``betas[0]``."""
-    defaults = getattr(optimizer, "defaults", None)
+    defaults: Mapping[str, Any] | None = getattr(optimizer, "defaults", None)
     if defaults is None:
         defaults = optimizer.param_groups[0]
     return defaults
 
 
-def _init_momentum(optimizer, base_momentum, max_momentum, last_epoch):
+def _init_momentum(optimizer: _Optimizer, base_momentum: _PerGroup, max_momentum: _PerGroup,
+                   last_epoch: int) -> tuple[bool, list[float], list[float]]:
     """Shared by CyclicLR and OneCycleLR: validate, and write momentum fields into groups.
 
     Returns ``(use_beta1, base_momentums, max_momentums)``.
@@ -108,14 +131,14 @@ def _init_momentum(optimizer, base_momentum, max_momentum, last_epoch):
     return use_beta1, base_momentums, max_momentums
 
 
-def _set_momentum(group, use_beta1, momentum):
+def _set_momentum(group: MutableMapping[str, Any], use_beta1: bool, momentum: float) -> None:
     if use_beta1:
         group["betas"] = (momentum, *group["betas"][1:])
     else:
         group["momentum"] = momentum
 
 
-def _lambdas_state_dict(scheduler):
+def _lambdas_state_dict(scheduler: LambdaLR | MultiplicativeLR) -> dict[str, Any]:
     """LambdaLR/MultiplicativeLR: plain functions are not saved, callable objects' __dict__ is."""
     state = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
     state["lr_lambdas"] = [
@@ -125,7 +148,7 @@ def _lambdas_state_dict(scheduler):
     return state
 
 
-def _lambdas_load_state_dict(scheduler, state_dict):
+def _lambdas_load_state_dict(scheduler: LambdaLR | MultiplicativeLR, state_dict: dict[str, Any]) -> None:
     lr_lambdas = state_dict.pop("lr_lambdas")
     scheduler.__dict__.update(state_dict)
     state_dict["lr_lambdas"] = lr_lambdas
@@ -134,7 +157,7 @@ def _lambdas_load_state_dict(scheduler, state_dict):
             fn.__dict__.update(saved)
 
 
-def _lambda_list(optimizer, lr_lambda):
+def _lambda_list(optimizer: _Optimizer, lr_lambda: _Lambdas) -> list[_Lambda]:
     if not isinstance(lr_lambda, (list, tuple)):
         return [lr_lambda] * len(optimizer.param_groups)
     if len(lr_lambda) != len(optimizer.param_groups):
@@ -155,9 +178,14 @@ class LRScheduler:
     ``last_epoch`` becomes ``last_epoch + 1``) with ``_is_initial`` set.
     """
 
+    optimizer: _Optimizer
+    base_lrs: list[float]
+    last_epoch: int
+    _step_count: int
+    _last_lr: list[float]
     _is_initial = False
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -173,7 +201,7 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._initial_step()
 
-    def _initial_step(self):
+    def _initial_step(self) -> None:
         self._step_count = 0
         self._is_initial = True
         try:
@@ -181,25 +209,25 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return self._last_lr
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         raise NotImplementedError
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
-    def _update_lr(self, epoch=None):
+    def _update_lr(self, epoch: int | None = None) -> None:
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -218,7 +246,7 @@ class LRScheduler:
 class LambdaLR(LRScheduler):
     """``lr = base_lr * lr_lambda(last_epoch)`` (one lambda, or one per group)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, lr_lambda: _Lambdas, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
@@ -226,14 +254,14 @@ class LambdaLR(LRScheduler):
     state_dict = _lambdas_state_dict
     load_state_dict = _lambdas_load_state_dict
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(LRScheduler):
     """``lr = lr * lr_lambda(last_epoch)`` each step (the initial step leaves lr as is)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, lr_lambda: _Lambdas, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         for fn in self.lr_lambdas:
@@ -244,7 +272,7 @@ class MultiplicativeLR(LRScheduler):
     state_dict = _lambdas_state_dict
     load_state_dict = _lambdas_load_state_dict
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
         return [
@@ -257,17 +285,17 @@ class StepLR(LRScheduler):
     """``lr = lr * gamma`` whenever ``last_epoch`` is a positive multiple of ``step_size``.
     Closed form: ``base_lr * gamma ** (last_epoch // step_size)``."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
 
 
@@ -275,17 +303,18 @@ class MultiStepLR(LRScheduler):
     """``lr = lr * gamma ** count`` at a milestone (``count`` = its multiplicity).
     Closed form: ``base_lr * gamma ** bisect_right(sorted milestones, last_epoch)``."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         milestones = sorted(self.milestones.elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
 
@@ -294,21 +323,22 @@ class ConstantLR(LRScheduler):
     """``lr * factor`` at epoch 0, then ``lr * (1.0 / factor)`` at ``total_iters``.
     Closed form: ``base_lr * (factor + (last_epoch >= total_iters) * (1 - factor))``."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
             return _lrs(self.optimizer)
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [
             base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
             for base_lr in self.base_lrs
@@ -325,7 +355,8 @@ class LinearLR(LRScheduler):
     Closed form: ``base_lr * (start + (end - start) * min(total_iters, e) / total_iters)``.
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."
@@ -337,7 +368,7 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -346,7 +377,7 @@ class LinearLR(LRScheduler):
         factor = 1.0 + delta / (self.total_iters * self.start_factor + (self.last_epoch - 1) * delta)
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [
             base_lr
             * (
@@ -360,16 +391,16 @@ class LinearLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """``lr = lr * gamma`` each step.  Closed form: ``base_lr * gamma ** last_epoch``."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
 
 
@@ -381,12 +412,13 @@ class PolynomialLR(LRScheduler):
     Closed form: ``base_lr * (1.0 - min(T, e) / T) ** power``.
     """
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial or self.last_epoch > self.total_iters:
             return _lrs(self.optimizer)
         decay_factor = (
@@ -394,7 +426,7 @@ class PolynomialLR(LRScheduler):
         ) ** self.power
         return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [
             base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
             for base_lr in self.base_lrs
@@ -415,12 +447,12 @@ class CosineAnnealingLR(LRScheduler):
     (``step(epoch)`` uses the closed form with ``pi * e / T_max``.)
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, T_max: float, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
         if self._step_count == 1 and self.last_epoch > 0:
@@ -441,7 +473,7 @@ class CosineAnnealingLR(LRScheduler):
             for group in self.optimizer.param_groups
         ]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
             for base_lr in self.base_lrs
@@ -451,7 +483,7 @@ class CosineAnnealingLR(LRScheduler):
 # --------------------------------------------------------------------------- combinators
 
 
-def _check_children(owner, optimizer, schedulers):
+def _check_children(owner: str, optimizer: _Optimizer, schedulers: Sequence[LRScheduler]) -> None:
     for idx, scheduler in enumerate(schedulers):
         if not hasattr(scheduler, "optimizer"):
             raise TypeError(f"{owner} at index {idx} should have `optimizer` as its attribute.")
@@ -478,7 +510,8 @@ class SequentialLR(LRScheduler):
     form at epoch 0 where it has one); otherwise the active child is ``step()``-ed.
     """
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
+                 last_epoch: int = -1) -> None:
         if len(schedulers) < 1:
             raise ValueError(
                 f"{type(self).__name__} expects at least one scheduler, but got no scheduler."
@@ -501,7 +534,7 @@ class SequentialLR(LRScheduler):
         self._schedulers[idx]._initial_step()
         self._last_lr = schedulers[idx].get_last_lr()
 
-    def recursive_undo(self, sched=None):
+    def recursive_undo(self, sched: LRScheduler | None = None) -> None:
         """Decrement ``last_epoch`` of every leaf scheduler (recursing into ``_schedulers``)."""
         scheds = self if sched is None else sched
         if hasattr(scheds, "_schedulers"):
@@ -510,7 +543,7 @@ class SequentialLR(LRScheduler):
         elif hasattr(scheds, "last_epoch"):
             scheds.last_epoch -= 1
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # no epoch argument, as torch's SequentialLR
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -520,12 +553,13 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
+    # Also ChainedScheduler's (assigned below), hence the self type.
+    def state_dict(self: SequentialLR | ChainedScheduler) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self: SequentialLR | ChainedScheduler, state_dict: dict[str, Any]) -> None:
         schedulers = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
         state_dict["_schedulers"] = schedulers
@@ -536,7 +570,7 @@ class SequentialLR(LRScheduler):
 class ChainedScheduler(LRScheduler):
     """Steps every scheduler in turn on each ``step()``; their factors compound."""
 
-    def __init__(self, schedulers, optimizer=None):
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: _Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(
                 f"{type(self).__name__} expects at least one scheduler to be chained, but got no scheduler."
@@ -547,7 +581,7 @@ class ChainedScheduler(LRScheduler):
         self.optimizer = optimizer
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # no epoch argument, as torch's ChainedScheduler
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
@@ -568,8 +602,9 @@ class ReduceLROnPlateau(LRScheduler):
     No initial step; ``last_epoch`` starts at 0.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer: _Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: _PerGroup = 0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -577,7 +612,7 @@ class ReduceLROnPlateau(LRScheduler):
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
                 raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
-            self.default_min_lr = None
+            self.default_min_lr: float | None = None
             self.min_lrs = list(min_lr)
         else:
             self.default_min_lr = min_lr
@@ -590,12 +625,13 @@ class ReduceLROnPlateau(LRScheduler):
         self._init_is_better(mode=mode, threshold=threshold, threshold_mode=threshold_mode)
         self._reset()
 
-    def _reset(self):
+    def _reset(self) -> None:
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics, epoch=None):
+    # The metric first, as torch's ReduceLROnPlateau.step.
+    def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -620,7 +656,7 @@ class ReduceLROnPlateau(LRScheduler):
 
         self._last_lr = _lrs(self.optimizer)
 
-    def _reduce_lr(self, epoch):
+    def _reduce_lr(self, epoch: int) -> None:
         if len(self.optimizer.param_groups) != len(self.min_lrs):
             if self.default_min_lr is None:
                 raise RuntimeError(
@@ -637,10 +673,10 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new_lr
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def _is_better(self, a, best):
+    def _is_better(self, a: float, best: float) -> bool:
         if self.mode == "min" and self.threshold_mode == "rel":
             return a < best * (1.0 - self.threshold)
         if self.mode == "min" and self.threshold_mode == "abs":
@@ -649,7 +685,7 @@ class ReduceLROnPlateau(LRScheduler):
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
-    def _init_is_better(self, mode, threshold, threshold_mode):
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
         if mode not in {"min", "max"}:
             raise ValueError("mode " + mode + " is unknown!")
         if threshold_mode not in {"rel", "abs"}:
@@ -659,7 +695,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold = threshold
         self.threshold_mode = threshold_mode
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
 
@@ -683,9 +719,12 @@ class CyclicLR(LRScheduler):
     step, which therefore starts from ``group["initial_lr"]``.
     """
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
-                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, base_lr: _PerGroup, max_lr: _PerGroup,
+                 step_size_up: float = 2000, step_size_down: float | None = None,
+                 mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn: Callable[[int], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: _PerGroup = 0.8,
+                 max_momentum: _PerGroup = 0.9, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -714,11 +753,11 @@ class CyclicLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
-    def _init_scale_fn(self):
+    def _init_scale_fn(self) -> None:
         if self._scale_fn_custom is None:
             self.scale_mode = "iterations" if self.mode == "exp_range" else "cycle"
 
-    def scale_fn(self, x):
+    def scale_fn(self, x: int) -> float:
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         if self.mode == "triangular":
@@ -727,7 +766,7 @@ class CyclicLR(LRScheduler):
             return 1 / (2.0 ** (x - 1))
         return self.gamma ** x  # exp_range
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         if x <= self.step_ratio:
@@ -748,7 +787,7 @@ class CyclicLR(LRScheduler):
                 _set_momentum(group, self.use_beta1, momentum)
         return lrs
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         fn = state.pop("_scale_fn_custom")
         state["_scale_fn_custom"] = None
@@ -756,7 +795,7 @@ class CyclicLR(LRScheduler):
             state["_scale_fn_custom"] = fn.__dict__.copy()
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         fn = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)
         if fn is not None:
@@ -779,7 +818,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     ``last_epoch = floor(epoch)``.  ``step`` never touches ``_step_count``.
     """
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
@@ -790,16 +830,16 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return [
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
             for base_lr in self.base_lrs
         ]
 
-    def step(self, epoch=None):
+    def step(self, epoch: float | None = None) -> None:
         if epoch is None and self.last_epoch < 0:
             epoch = 0
 
@@ -846,10 +886,12 @@ class OneCycleLR(LRScheduler):
     Stepping past ``total_steps`` raises ValueError.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-                 last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, max_lr: _PerGroup, total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None,
+                 pct_start: float = 0.3, anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: _PerGroup = 0.85, max_momentum: _PerGroup = 0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         if total_steps is not None:
             if total_steps <= 0 or not isinstance(total_steps, int):
@@ -864,7 +906,8 @@ class OneCycleLR(LRScheduler):
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
 
-        def phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
+        def phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str,
+                  end_momentum: str) -> _Phase:
             return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
                     "start_momentum": start_momentum, "end_momentum": end_momentum}
 
@@ -904,26 +947,26 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
-    def _annealing_cos(start, end, pct):
+    def _annealing_cos(start: float, end: float, pct: float) -> float:
         cos_out = math.cos(math.pi * pct) + 1
         return end + (start - end) / 2.0 * cos_out
 
     @staticmethod
-    def _annealing_linear(start, end, pct):
+    def _annealing_linear(start: float, end: float, pct: float) -> float:
         return (end - start) * pct + start
 
-    def _anneal_func(self, start, end, pct):
+    def _anneal_func(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
             return self._annealing_cos(start, end, pct)
         return self._annealing_linear(start, end, pct)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         step_num = self.last_epoch
         if step_num > self.total_steps:
             raise ValueError(
                 f"Tried to step {step_num} times. The specified number of total steps is {self.total_steps}"
             )
-        lrs = []
+        lrs: list[float] = []
         last = len(self._schedule_phases) - 1
         for group in self.optimizer.param_groups:
             start_step = 0.0
@@ -953,7 +996,8 @@ class SWALR(LRScheduler):
     (Clamping uses ``max(0, min(1, t))``, so it yields the ints 0 and 1 at the ends.)
     """
 
-    def __init__(self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, swa_lr: _PerGroup, anneal_epochs: int = 10,
+                 anneal_strategy: str = "cos", last_epoch: int = -1) -> None:
         swa_lrs = _format_param("swa_lr", optimizer, swa_lr)
         for lr, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = lr
@@ -968,24 +1012,24 @@ class SWALR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
-    def _linear_anneal(t):
+    def _linear_anneal(t: float) -> float:
         return t
 
     @staticmethod
-    def _cosine_anneal(t):
+    def _cosine_anneal(t: float) -> float:
         return (1 - math.cos(math.pi * t)) / 2
 
     @staticmethod
-    def _get_initial_lr(lr, swa_lr, alpha):
+    def _get_initial_lr(lr: float, swa_lr: float, alpha: float) -> float:
         if alpha == 1:
             return swa_lr
         return (lr - alpha * swa_lr) / (1 - alpha)
 
-    def _set_anneal_func(self, anneal_strategy):
+    def _set_anneal_func(self, anneal_strategy: str) -> None:
         self._anneal_strategy = anneal_strategy
         self.anneal_func = self._cosine_anneal if anneal_strategy == "cos" else self._linear_anneal
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)
@@ -998,9 +1042,9 @@ class SWALR(LRScheduler):
         alpha = self.anneal_func(t)
         return [group["swa_lr"] * alpha + lr * (1 - alpha) for group, lr in zip(self.optimizer.param_groups, prev_lrs)]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "anneal_func")}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
         self._set_anneal_func(self._anneal_strategy)

@@ -20,15 +20,22 @@ the readable baseline of ``lrcore bench`` and an oracle for the tests. No torch 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, cast
 
 from .reference import LRScheduler
+
+if TYPE_CHECKING:  # annotations only
+    from typing import Any
+
+    from ._typing import Optimizer as _Optimizer
 
 __all__ = ["timm_cosine_lr", "wsd_factor", "inverse_sqrt_factor", "noam_factor", "hf_factor",
            "WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR", "WarmupLR"]
 
 
-def timm_cosine_lr(t, base, *, t_initial, lr_min, warmup_t=0, warmup_lr_init=0.0, cycle_mul=1.0,
-                   cycle_decay=1.0, cycle_limit=1, warmup_prefix=False, k_decay=1.0):
+def timm_cosine_lr(t: int, base: float, *, t_initial: int, lr_min: float, warmup_t: int = 0,
+                   warmup_lr_init: float = 0.0, cycle_mul: float = 1.0, cycle_decay: float = 1.0,
+                   cycle_limit: int = 1, warmup_prefix: bool = False, k_decay: float = 1.0) -> float:
     """timm's ``_get_lr(t)`` for one group. lrcore's one deviation: with ``cycle_mul < 1`` past
     every cycle (where timm's ``math.log`` raises ValueError) the value is ``lr_min``."""
     if t < warmup_t:
@@ -55,8 +62,9 @@ def timm_cosine_lr(t, base, *, t_initial, lr_min, warmup_t=0, warmup_lr_init=0.0
     return lr_min
 
 
-def wsd_factor(current_step, *, num_warmup_steps, num_stable_steps, num_decay_steps,
-               warmup_type, decay_type, min_lr_ratio, num_cycles):
+def wsd_factor(current_step: int, *, num_warmup_steps: int, num_stable_steps: int,
+               num_decay_steps: int, warmup_type: str, decay_type: str, min_lr_ratio: float,
+               num_cycles: float) -> float:
     """transformers' ``_get_wsd_scheduler_lambda``."""
     if current_step < num_warmup_steps:
         progress = float(current_step) / float(max(1, num_warmup_steps))
@@ -83,7 +91,7 @@ def wsd_factor(current_step, *, num_warmup_steps, num_stable_steps, num_decay_st
     return min_lr_ratio
 
 
-def inverse_sqrt_factor(current_step, *, num_warmup_steps, timescale):
+def inverse_sqrt_factor(current_step: int, *, num_warmup_steps: int, timescale: int) -> float:
     """transformers' ``_get_inverse_sqrt_schedule_lr_lambda``."""
     if current_step < num_warmup_steps:
         return float(current_step) / float(max(1, num_warmup_steps))
@@ -91,16 +99,21 @@ def inverse_sqrt_factor(current_step, *, num_warmup_steps, timescale):
     return 1.0 / math.sqrt((current_step + shift) / timescale)
 
 
-def noam_factor(current_step, *, num_warmup_steps, scale):
+def noam_factor(current_step: int, *, num_warmup_steps: int, scale: float) -> float:
     """The Noam schedule: ``scale * min(s ** -0.5, s * num_warmup_steps ** -1.5)``, s = step + 1."""
     s = current_step + 1
-    return scale * min(s ** -0.5, s * num_warmup_steps ** -1.5)
+    factor: float = scale * min(s ** -0.5, s * num_warmup_steps ** -1.5)  # int ** float is Any to mypy
+    return factor
 
 
-def hf_factor(current_step, schedule, *, num_warmup_steps=0, num_training_steps=0,
-              num_cycles=0.5, lr_end=1e-7, power=1.0, lr_init=1.0, min_lr_rate=0.0,
-              warmup_lr_rate=None):
+def hf_factor(current_step: float, schedule: str, *, num_warmup_steps: int = 0,
+              num_training_steps: int = 0, num_cycles: float = 0.5, lr_end: float = 1e-7,
+              power: float = 1.0, lr_init: float = 1.0, min_lr_rate: float = 0.0,
+              warmup_lr_rate: float | None = None) -> float:
     """The lambda of transformers' ``get_scheduler(schedule)`` (LambdaLR schedules only)."""
+    # Ints, made floats for cosine_warmup_with_min_lr (as transformers does).
+    nw: float
+    nt: float
     nw, nt = num_warmup_steps, num_training_steps
     if schedule == "constant":
         return 1
@@ -141,28 +154,30 @@ def hf_factor(current_step, schedule, *, num_warmup_steps=0, num_training_steps=
         lr_range = lr_init - lr_end
         decay_steps = nt - nw
         pct_remaining = 1 - (current_step - nw) / decay_steps
-        decay = lr_range * pct_remaining ** power + lr_end
+        decay: float = lr_range * pct_remaining ** power + lr_end
         return decay / lr_init
     raise ValueError(f"unknown schedule {schedule!r}")
 
 
 class _Formula(LRScheduler):
-    def _value(self, step, base_lr):  # pragma: no cover - abstract
+    def _value(self, step: int, base_lr: float) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return [self._value(self.last_epoch, base) for base in self.base_lrs]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return self.get_lr()
 
 
 class WarmupCosineLR(_Formula):
     """timm's CosineLRScheduler; the floor is ``eta_min`` or ``min_lr_ratio * base_lr``."""
 
-    def __init__(self, optimizer, t_initial, warmup_steps=0, warmup_lr_init=0.0, eta_min=None,
-                 min_lr_ratio=None, cycle_mul=1.0, cycle_decay=1.0, cycle_limit=1,
-                 warmup_prefix=False, k_decay=1.0, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, t_initial: int, warmup_steps: int = 0,
+                 warmup_lr_init: float = 0.0, eta_min: float | None = None,
+                 min_lr_ratio: float | None = None, cycle_mul: float = 1.0,
+                 cycle_decay: float = 1.0, cycle_limit: int = 1, warmup_prefix: bool = False,
+                 k_decay: float = 1.0, last_epoch: int = -1) -> None:
         self.t_initial, self.warmup_steps, self.warmup_lr_init = t_initial, warmup_steps, float(warmup_lr_init)
         self.eta_min = None if eta_min is None and min_lr_ratio is not None else float(eta_min or 0.0)
         self.min_lr_ratio = None if min_lr_ratio is None else float(min_lr_ratio)
@@ -170,8 +185,9 @@ class WarmupCosineLR(_Formula):
         self.cycle_limit, self.warmup_prefix, self.k_decay = cycle_limit, warmup_prefix, float(k_decay)
         super().__init__(optimizer, last_epoch)
 
-    def _value(self, step, base_lr):
-        lr_min = self.eta_min if self.min_lr_ratio is None else base_lr * self.min_lr_ratio
+    def _value(self, step: int, base_lr: float) -> float:
+        # eta_min is None only when min_lr_ratio is set (see __init__).
+        lr_min = cast(float, self.eta_min) if self.min_lr_ratio is None else base_lr * self.min_lr_ratio
         return timm_cosine_lr(step, base_lr, t_initial=self.t_initial, lr_min=lr_min,
                               warmup_t=self.warmup_steps, warmup_lr_init=self.warmup_lr_init,
                               cycle_mul=self.cycle_mul, cycle_decay=self.cycle_decay,
@@ -182,33 +198,35 @@ class WarmupCosineLR(_Formula):
 class WarmupStableDecayLR(_Formula):
     """transformers' get_wsd_schedule."""
 
-    def __init__(self, optimizer, num_warmup_steps, num_decay_steps, num_training_steps=None,
-                 num_stable_steps=None, warmup_type="linear", decay_type="cosine",
-                 min_lr_ratio=0.0, num_cycles=0.5, last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, num_warmup_steps: int, num_decay_steps: int,
+                 num_training_steps: int | None = None, num_stable_steps: int | None = None,
+                 warmup_type: str = "linear", decay_type: str = "cosine",
+                 min_lr_ratio: float = 0.0, num_cycles: float = 0.5, last_epoch: int = -1) -> None:
         if num_stable_steps is None:
-            num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps
-        self.kw = dict(num_warmup_steps=num_warmup_steps, num_stable_steps=num_stable_steps,
+            # As transformers' get_wsd_schedule: a TypeError when neither is given.
+            num_stable_steps = num_training_steps - num_warmup_steps - num_decay_steps  # type: ignore[operator]
+        self.kw: dict[str, Any] = dict(num_warmup_steps=num_warmup_steps, num_stable_steps=num_stable_steps,
                        num_decay_steps=num_decay_steps, warmup_type=warmup_type,
                        decay_type=decay_type, min_lr_ratio=float(min_lr_ratio),
                        num_cycles=float(num_cycles))
         super().__init__(optimizer, last_epoch)
 
-    def _value(self, step, base_lr):
+    def _value(self, step: int, base_lr: float) -> float:
         return base_lr * wsd_factor(step, **self.kw)
 
 
 class InverseSqrtLR(_Formula):
     """transformers' get_inverse_sqrt_schedule, or the Noam form."""
 
-    def __init__(self, optimizer, num_warmup_steps, timescale=None, *, noam=False, d_model=None,
-                 last_epoch=-1):
+    def __init__(self, optimizer: _Optimizer, num_warmup_steps: int, timescale: int | None = None, *,
+                 noam: bool = False, d_model: int | None = None, last_epoch: int = -1) -> None:
         self.num_warmup_steps = num_warmup_steps
         self.timescale = timescale if timescale is not None else (num_warmup_steps or 10_000)
         self.noam = noam
         self.scale = float(d_model) ** -0.5 if d_model is not None else float(num_warmup_steps) ** 0.5 if noam else 1.0
         super().__init__(optimizer, last_epoch)
 
-    def _value(self, step, base_lr):
+    def _value(self, step: int, base_lr: float) -> float:
         if self.noam:
             return base_lr * noam_factor(step, num_warmup_steps=self.num_warmup_steps, scale=self.scale)
         return base_lr * inverse_sqrt_factor(step, num_warmup_steps=self.num_warmup_steps,
@@ -218,16 +236,16 @@ class InverseSqrtLR(_Formula):
 class HFScheduleLR(_Formula):
     """One of transformers' LambdaLR schedules, by its get_scheduler name."""
 
-    def __init__(self, optimizer, schedule, num_warmup_steps=0, num_training_steps=0, *,
-                 last_epoch=-1, **params):
+    def __init__(self, optimizer: _Optimizer, schedule: str, num_warmup_steps: int = 0,
+                 num_training_steps: int = 0, *, last_epoch: int = -1, **params: float | None) -> None:
         self.schedule = schedule
         if schedule == "cosine_with_restarts":
             params.setdefault("num_cycles", 1)
-        self.kw = dict(num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps,
-                       **params)
+        self.kw: dict[str, Any] = dict(num_warmup_steps=num_warmup_steps,
+                                       num_training_steps=num_training_steps, **params)
         super().__init__(optimizer, last_epoch)
 
-    def _value(self, step, base_lr):
+    def _value(self, step: int, base_lr: float) -> float:
         return base_lr * hf_factor(step, self.schedule, **self.kw)
 
 
