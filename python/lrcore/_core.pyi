@@ -66,7 +66,18 @@ class Scheduler(metaclass=_Pybind11Type):
     def last_lr(self) -> list[float]: ...
     @last_lr.setter
     def last_lr(self, value: Sequence[float], /) -> None: ...
+    @property
+    def takes_metric(self) -> bool:
+        """Stepped with the metric: a ReduceLROnPlateau, or a composite holding one."""
     def undo_epoch(self) -> None: ...
+
+@type_check_only
+class _MetricStepped(Scheduler):
+    """def_metric_methods: ReduceLROnPlateau and the composites (which may hold one)."""
+
+    def step_metric(self, metric: float, /) -> None: ...
+    # One step per metric: shape (len(metrics) + 1, groups).
+    def simulate_metrics(self, metrics: ArrayLike, /) -> NDArray[np.float64]: ...
 
 @type_check_only
 class _HookedScheduler(Scheduler):
@@ -263,7 +274,7 @@ class OneCycleLR(_CoreScheduler):
 
 # ---- ReduceLROnPlateau (bind_plateau.cpp) ----------------------------------------------------
 
-class ReduceLROnPlateau(_HookedScheduler):
+class ReduceLROnPlateau(_HookedScheduler, _MetricStepped):
     factor: float
     default_min_lr: float | None
     patience: int
@@ -295,8 +306,6 @@ class ReduceLROnPlateau(_HookedScheduler):
     @min_lrs.setter
     def min_lrs(self, value: Sequence[float], /) -> None: ...
     def step(self, metric: float, epoch: int | None = None) -> None: ...
-    # One step per metric: shape (len(metrics) + 1, groups).
-    def simulate(self, metrics: ArrayLike, /) -> NDArray[np.float64]: ...
     def reset(self) -> None: ...
     def init_is_better(self, mode: str, threshold: float, threshold_mode: str, /) -> None: ...
     def is_better(self, a: float, best_so_far: float, /) -> bool: ...
@@ -319,7 +328,7 @@ class SWALR(_CoreScheduler):
 
 # ---- composites (bind_composite.cpp): children are other cores ------------------------------
 
-class SequentialLR(_SteppedScheduler):
+class SequentialLR(_SteppedScheduler, _MetricStepped):
     def __init__(
         self,
         groups: DictGroups,
@@ -333,8 +342,32 @@ class SequentialLR(_SteppedScheduler):
     @milestones.setter
     def milestones(self, value: Sequence[int], /) -> None: ...
 
-class ChainedScheduler(_SteppedScheduler):
+class ChainedScheduler(_SteppedScheduler, _MetricStepped):
     def __init__(self, groups: DictGroups, schedulers: Sequence[Scheduler], /) -> None: ...
+
+class WarmupLR(_SteppedScheduler, _MetricStepped):
+    warmup_steps: int
+    start_factor_per_group: bool
+    warmup_type: int  # 0 linear, 1 cosine, 2 1-sqrt
+    prefix: bool
+    def __init__(
+        self,
+        groups: DictGroups,
+        scheduler: Scheduler,
+        warmup_steps: int,
+        start_factor: Sequence[float],
+        warmup_type: int,
+        prefix: bool,
+        start_factor_per_group: bool,
+        /,
+    ) -> None: ...
+    @property
+    def start_factor(self) -> list[float]: ...
+    @start_factor.setter
+    def start_factor(self, value: Sequence[float], /) -> None: ...
+    def sync_groups(self) -> None: ...
+    def validate(self) -> None: ...
+    def factor(self, t: int, g: int, /) -> float: ...
 
 # ---- the schedules torch lacks (bind_schedules.cpp); enumerations cross as ints -------------
 

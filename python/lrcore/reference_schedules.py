@@ -249,7 +249,7 @@ class HFScheduleLR(_Formula):
         return base_lr * hf_factor(step, self.schedule, **self.kw)
 
 
-def _takes_metric(scheduler):
+def _takes_metric(scheduler: Any) -> bool:
     """A ReduceLROnPlateau (any library's), or a composite that says it holds one."""
     plateau = any(c.__name__ == "ReduceLROnPlateau" for c in type(scheduler).__mro__)
     return plateau or bool(getattr(scheduler, "takes_metric", False))
@@ -261,24 +261,27 @@ class WarmupLR:
     groups hold damped lrs, the wrapped scheduler steps from its own (its get_last_lr());
     afterwards on the groups as they are. ``prefix``: it steps only after the warmup."""
 
-    def __init__(self, scheduler, warmup_steps, start_factor=0.0, warmup_type="linear",
-                 prefix=False):
+    def __init__(self, scheduler: Any, warmup_steps: int,
+                 start_factor: float | list[float] = 0.0, warmup_type: str = "linear",
+                 prefix: bool = False) -> None:
         self.scheduler = scheduler
         self.optimizer = scheduler.optimizer
         self.warmup_steps, self.start_factor = warmup_steps, start_factor
         self.warmup_type, self.prefix = warmup_type, prefix
-        self.base_lrs = scheduler.get_last_lr()  # what the warmup leads to
+        self.base_lrs: list[float] = scheduler.get_last_lr()  # what the warmup leads to
+        self._last_lr: list[float] = []
+        self.last_epoch = 0
         self._step_count = 1
         self._write(0)
 
-    def _factor(self, t, g):
+    def _factor(self, t: int, g: int) -> float:
         s = self.start_factor[g] if isinstance(self.start_factor, (list, tuple)) else self.start_factor
         return wsd_factor(t, num_warmup_steps=self.warmup_steps, num_stable_steps=0,
                           num_decay_steps=0, warmup_type=self.warmup_type, decay_type="linear",
                           min_lr_ratio=float(s), num_cycles=0.5)
 
-    def _write(self, t):
-        inner = self.scheduler.get_last_lr()
+    def _write(self, t: int) -> None:
+        inner: list[float] = self.scheduler.get_last_lr()
         if t < self.warmup_steps:
             lrs = [lr * self._factor(t, g) for g, lr in enumerate(inner)]
         else:
@@ -288,7 +291,7 @@ class WarmupLR:
         self._last_lr = lrs
         self.last_epoch = t
 
-    def step(self, metrics=None):
+    def step(self, metrics: Any = None) -> None:
         t = self.last_epoch + 1
         inner_steps = not self.prefix or t > self.warmup_steps
         if inner_steps:
@@ -306,9 +309,9 @@ class WarmupLR:
             self._write(t)
         self._step_count += 1
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return list(self._last_lr)
 
     @property
-    def takes_metric(self):
+    def takes_metric(self) -> bool:
         return _takes_metric(self.scheduler)
