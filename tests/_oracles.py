@@ -53,6 +53,9 @@ class Chained:
     """torch's ChainedScheduler, passing the metric to the children that take it."""
 
     def __init__(self, schedulers: list, optimizer: Any = None) -> None:
+        if len(schedulers) > 1 and any(isinstance(c, RS.WarmupLR) for s in schedulers
+                                       for c in leaves(s)):
+            raise ValueError("lrcore: a WarmupLR cannot share a chain with other schedulers")
         self._schedulers = list(schedulers)
         self.optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
         self.takes_metric = any(takes_metric(s) for s in self._schedulers)

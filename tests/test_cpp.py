@@ -28,6 +28,7 @@ import torch
 from torch.optim import lr_scheduler as L
 from torch.optim.swa_utils import SWALR
 
+import _composite_cases
 import _schedule_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,6 +228,7 @@ def _write_reference(data: Path) -> dict:
                 json.dumps({"k": K, "param_groups": groups}))
             saved_all[name] = (traj, state, opt_state)
     _schedule_cases.write(data)  # lrcore.schedules' cases, from lrcore.reference_schedules
+    _composite_cases.write(data)  # plateaus in composites, WarmupLR: from tests/_oracles.py
     return saved_all
 
 
@@ -250,6 +252,13 @@ def test_cases_cover_every_scheduler():
     cases_hpp = (CPP_TESTS / "cases.hpp").read_text()
     for name in NAMES:
         assert f'"{name}"' in cases_hpp, name
+
+
+def test_composite_cases_are_the_same_in_python_and_cpp():
+    hpp = (CPP_TESTS / "composite_cases.hpp").read_text()
+    names = hpp[hpp.index("kNames = {"):hpp.index("};", hpp.index("kNames = {"))]
+    assert sorted(n.strip().strip('"') for n in names.split("{")[1].split(",") if n.strip()) \
+        == sorted(_composite_cases.CASES)
 
 
 def test_ctest(ctest_run):

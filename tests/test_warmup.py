@@ -425,3 +425,47 @@ def test_bad_states_are_refused_and_change_nothing(key):
     with pytest.raises(error):
         sched.load_state_dict(bad)
     assert sched.state_dict() == state and _groups(opt) == groups
+
+
+def test_a_warmup_cannot_share_a_chain():
+    """During its warmup a WarmupLR sets the lrs from its own scheduler's: chained with others,
+    their changes would not carry over. Refused, before anything changes."""
+    opt = _opt()
+    warm = lrcore.WarmupLR(lrcore.ExponentialLR(opt, 0.9), 4)
+    other = lrcore.StepLR(opt, 2, 0.5)
+    for children in ([warm, other], [other, warm],
+                     [lrcore.SequentialLR(opt, [lrcore.ConstantLR(opt), warm], [2]), other]):
+        groups, states = _groups(opt), [c.state_dict() for c in children]
+        with pytest.raises(ValueError, match="Warm up the chain instead"):
+            lrcore.ChainedScheduler(children)
+        assert _groups(opt) == groups and [c.state_dict() for c in children] == states
+    lrcore.ChainedScheduler([warm])  # alone, it is the chain
+    lrcore.WarmupLR(lrcore.ChainedScheduler([lrcore.ExponentialLR(opt, 0.9), other]), 4)
+
+
+@pytest.mark.parametrize("cut", [1, 3, 6, 9])
+def test_a_warmup_inside_a_composite_leaves_the_lrs_to_the_composite_on_load(cut):
+    """Loaded as a SequentialLR's child, a WarmupLR must not write its own lrs: before its
+    milestone the lrs are its sibling's."""
+    def make(opt):
+        return lrcore.SequentialLR(opt, [lrcore.StepLR(opt, 2, 0.5),
+                                         lrcore.WarmupLR(lrcore.ExponentialLR(opt, 0.9), 4)], [5])
+
+    def run(opt, sched, steps):
+        lrs = []
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            lrs.append([g["lr"] for g in opt.param_groups])
+        return lrs
+
+    opt = _opt()
+    sched = make(opt)
+    run(opt, sched, cut)
+    ckpt = copy.deepcopy((opt.state_dict(), sched.state_dict()))
+    whole = run(opt, sched, 5)
+    opt2 = _opt()
+    sched2 = make(opt2)
+    opt2.load_state_dict(ckpt[0])
+    sched2.load_state_dict(ckpt[1])
+    assert run(opt2, sched2, 5) == whole

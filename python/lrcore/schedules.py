@@ -31,6 +31,7 @@ from .lr_scheduler import (
     ReduceLROnPlateau,
     _builtin,
     _BuiltinGetLr,
+    _adopt,
     _check_children,
     _check_optimizer,
     _ClosedForm,
@@ -477,7 +478,6 @@ class WarmupLR(_Composite, LRScheduler):
             raise ValueError(f"Unknown warmup type: {warmup_type}, expected 'linear', 'cosine' "
                              "or '1-sqrt'")
         prefix = _bool("prefix", prefix)
-        self._schedulers = [scheduler]
         saved = _snapshot(optimizer)
         try:  # the core writes initial_lr and the damped lrs: all or nothing
             core = _core.WarmupLR(_groups(optimizer), scheduler._core, steps, factors,
@@ -486,6 +486,8 @@ class WarmupLR(_Composite, LRScheduler):
             if saved is not None:
                 _restore(saved)
             raise
+        self._schedulers = [scheduler]
+        _adopt(self._schedulers)
         self._attach(optimizer, core, verbose, initial_step=False)
 
     warmup_steps = _core_attr("warmup_steps", "Number of warmup steps.")
@@ -502,7 +504,20 @@ class WarmupLR(_Composite, LRScheduler):
     def _load_state(self, state_dict: dict[str, Any]) -> None:
         super()._load_state(state_dict)
         self._core.validate()
-        self._core.sync_groups()  # the groups get the loaded step's lrs
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state from :meth:`state_dict`, and put its lrs into the param groups (those of
+        the loaded step), so that resuming does not depend on what they held. Inside a
+        composite the composite owns the lrs: a WarmupLR loaded as its child writes none."""
+        before = self.state_dict()
+        super().load_state_dict(state_dict)
+        if self.__dict__.get("_in_composite"):
+            return
+        try:
+            self._core.sync_groups()
+        except BaseException:
+            self._load_state(before)
+            raise
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <lrcore/lrcore.hpp>
 
 #include "cases.hpp"
+#include "composite_cases.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -57,6 +58,17 @@ int main() {
     const long count = g_allocations.load() - before;
     std::printf("%s %-16s %ld allocations in %d steps of %zu groups\n", count ? "FAIL" : "ok  ",
                 name.c_str(), count, kSteps, kGroups);
+    failures += count != 0;
+  }
+  for (const std::string& name : composite_cases::kNames) {  // plateau restarts, warmups
+    lrcore::ParamGroups g = composite_cases::make_groups(kGroups);
+    composite_cases::Run run = composite_cases::make(name, g, 2 * kSteps + 1);
+    run.step(1.0);
+    const long before = g_allocations.load();
+    for (int t = 0; t < 2 * kSteps; ++t) run.step(1.0);  // past every milestone and warmup
+    const long count = g_allocations.load() - before;
+    std::printf("%s %-26s %ld allocations in %d steps of %zu groups\n", count ? "FAIL" : "ok  ",
+                name.c_str(), count, 2 * kSteps, kGroups);
     failures += count != 0;
   }
   return failures == 0 ? 0 : 1;

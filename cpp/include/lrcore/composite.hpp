@@ -44,6 +44,11 @@ inline bool any_takes_metric(const std::vector<SchedulerPtr>& children) {
     if (child->takes_metric()) return true;
   return false;
 }
+inline bool any_has_warmup(const std::vector<SchedulerPtr>& children) {
+  for (const auto& child : children)
+    if (child->has_warmup()) return true;
+  return false;
+}
 inline type_error metric_needed(const char* who) {
   return type_error(std::string(who) +
                     " holds a ReduceLROnPlateau: step it with the metric, step(metrics)");
@@ -101,6 +106,7 @@ class SequentialLR : public LRScheduler {
     schedulers_ = std::move(schedulers);
     milestones_ = std::move(milestones);
     takes_metric_ = detail::any_takes_metric(schedulers_);
+    has_warmup_ = detail::any_has_warmup(schedulers_);
     last_epoch_ = next_epoch(last_epoch);
     // Reset every group to its initial lr and rewind the children, then let the scheduler that
     // owns epoch 0 take its initial step. (Only ReduceLROnPlateau children leave a group
@@ -125,6 +131,7 @@ class SequentialLR : public LRScheduler {
   // epoch gets the metric if it takes one (at its milestone, through restart()).
   void step_metric(double metric) override { advance(metric); }
   bool takes_metric() const override { return takes_metric_; }
+  bool has_warmup() const override { return has_warmup_; }
   // As the first child of a SequentialLR: torch's _initial_step, a step(); holding a
   // ReduceLROnPlateau, that step gives the children that take the metric their initial step.
   void initial_step() override {
@@ -164,6 +171,7 @@ class SequentialLR : public LRScheduler {
   std::vector<SchedulerPtr> schedulers_;
   std::vector<std::int64_t> milestones_;
   bool takes_metric_ = false;
+  bool has_warmup_ = false;
 };
 
 class ChainedScheduler : public LRScheduler {
@@ -176,6 +184,13 @@ class ChainedScheduler : public LRScheduler {
   ChainedScheduler(Groups& groups, std::vector<SchedulerPtr> schedulers) : LRScheduler(groups) {
     detail::check_children("ChainedScheduler", schedulers, groups,
                            " expects at least one scheduler to be chained, but got no scheduler.");
+    // A WarmupLR owns the lrs during its warmup: the other schedulers of a chain would see
+    // their changes overwritten at its next step.
+    if (schedulers.size() > 1 && detail::any_has_warmup(schedulers))
+      throw std::invalid_argument(
+          "ChainedScheduler cannot chain a WarmupLR with other schedulers: during its warmup it "
+          "sets the lrs from its own scheduler's, undoing the others' changes. Warm up the "
+          "chain instead: WarmupLR(ChainedScheduler([...]), warmup_steps)");
     schedulers_ = std::move(schedulers);
     takes_metric_ = detail::any_takes_metric(schedulers_);
     last_lr_.resize(groups.size());
@@ -189,6 +204,7 @@ class ChainedScheduler : public LRScheduler {
   // Every child steps in turn; the ReduceLROnPlateau among them get the metric.
   void step_metric(double metric) override { advance(metric); }
   bool takes_metric() const override { return takes_metric_; }
+  bool has_warmup() const override { return schedulers_.front()->has_warmup(); }
   // As the first child of a SequentialLR (see SequentialLR::initial_step).
   void initial_step() override {
     if (!takes_metric_) return LRScheduler::initial_step();

@@ -125,6 +125,9 @@ class LRScheduler {
     (void)metric;
     step();
   }
+  // Whether this is, or holds, a WarmupLR (which owns the lrs during its warmup, so it cannot
+  // share a ChainedScheduler with other schedulers).
+  virtual bool has_warmup() const { return false; }
   // SequentialLR's hand-over at a milestone: start again at epoch 0 (torch's _update_lr(0)). A
   // scheduler that takes the metric gets the metric of the step that hands over.
   virtual void restart(std::optional<double> metric) {

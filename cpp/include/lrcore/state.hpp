@@ -530,12 +530,14 @@ inline State save_state(const LRScheduler& scheduler) {
 }
 
 namespace detail {
-inline void load_state_unchecked(LRScheduler& scheduler, const State& in);
+inline void load_state_unchecked(LRScheduler& scheduler, const State& in, bool top = true);
 }
 
 // torch's scheduler.load_state_dict(state): keys absent from `state` keep their values. A state
 // that does not fit (a value of the wrong type, per-group lists of the wrong length, the wrong
 // number of child states) throws, and leaves the scheduler (children included) as it was.
+// A WarmupLR loaded this way (not as a child of the scheduler loaded) also writes its lrs to the
+// groups.
 inline void load_state(LRScheduler& scheduler, const State& in) {
   const State saved = save_state(scheduler);
   try {
@@ -546,7 +548,7 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
   }
 }
 
-inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in) {
+inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in, bool top) {
   if (in.type() != State::Type::dict) throw std::invalid_argument("state is not a dict");
   LRScheduler* s = &scheduler;
   const std::size_t n_groups = scheduler.groups().size();
@@ -579,7 +581,7 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
         throw std::invalid_argument("state has " + std::to_string(list.size()) +
                                     " child schedulers, the scheduler has " +
                                     std::to_string(kids.size()));
-      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i]);
+      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i], false);
     }
   };
   if (auto* p = dynamic_cast<ReduceLROnPlateau*>(s)) {
@@ -626,7 +628,9 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
     last_lr(*p);
     children({p->scheduler()});
     p->validate();
-    p->sync_groups();  // the groups get the loaded step's lrs: resuming does not depend on them
+    // Loaded as a whole (not as a composite's child, whose lrs the composite owns), the groups
+    // get the loaded step's lrs: resuming does not depend on what they held.
+    if (top) p->sync_groups();
     return;
   }
   if (auto* p = dynamic_cast<SequentialLR*>(s)) {

@@ -21,6 +21,9 @@
 // - the wrapped scheduler's epochs are not shifted or restarted by a milestone, so no lr repeats
 //   or jumps at the hand-over, and any scheduler can be wrapped, ReduceLROnPlateau included
 //   (step_metric passes the metric on).
+//
+// Since it owns the lrs during the warmup, a WarmupLR cannot share a ChainedScheduler with other
+// schedulers (their changes would be overwritten at its next step): warm up the chain instead.
 #pragma once
 
 #include <algorithm>
@@ -96,6 +99,7 @@ class WarmupLR : public LRScheduler {
   }
   void step_metric(double metric) override { advance(metric); }
   bool takes_metric() const override { return takes_metric_; }
+  bool has_warmup() const override { return true; }
   void step_epoch(double) override {
     throw std::invalid_argument("WarmupLR.step() takes no epoch");
   }
