@@ -192,6 +192,13 @@ DATA_CASES = [
     ("ChainedScheduler([ConstantLR(factor=0.5, total_iters=20), ExponentialLR(gamma=0.98)])",
      None, lambda o: LLR.ChainedScheduler([LLR.ConstantLR(o, factor=0.5, total_iters=20),
                                            LLR.ExponentialLR(o, gamma=0.98)]), 25),
+    ("WarmupLR(CosineAnnealingLR(T_max=200), warmup_steps=30)", None,
+     lambda o: lrcore.WarmupLR(LLR.CosineAnnealingLR(o, T_max=200), warmup_steps=30), 200),
+    ("WarmupLR(CosineAnnealingLR(T_max=200), 30, 0.1, 'cosine', prefix=True)", None,
+     lambda o: lrcore.WarmupLR(LLR.CosineAnnealingLR(o, T_max=200), 30, 0.1, "cosine",
+                               prefix=True), 230),
+    ("WarmupLR(scheduler=ExponentialLR(0.99), warmup_steps=80)", None,
+     lambda o: lrcore.WarmupLR(LLR.ExponentialLR(o, 0.99), warmup_steps=80), 160),
 ]
 
 
@@ -227,6 +234,23 @@ def test_plot_data_reduce_lr_on_plateau_takes_metrics():
     assert np.array_equal(np.asarray(curves[1].values), expected[:, 1])
     assert min(curves[0].values) < 0.1
     assert plot.parse_metrics("1, 0.9 0.8,") == [1.0, 0.9, 0.8]
+
+
+def test_plot_data_composites_holding_a_plateau_take_metrics():
+    metrics = [2.0, 1.5, 1.0, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9]
+    spec = ("SequentialLR([LinearLR(start_factor=0.5, total_iters=2), "
+            "ReduceLROnPlateau(patience=1, factor=0.5)], milestones=[2])")
+    curves = plot.curves_data([spec, "WarmupLR(ReduceLROnPlateau(patience=0), 3)"],
+                              metrics=metrics)
+    expected = _direct(lambda o: LLR.SequentialLR(o, [
+        LLR.LinearLR(o, start_factor=0.5, total_iters=2),
+        LLR.ReduceLROnPlateau(o, patience=1, factor=0.5)], milestones=[2]), metrics=metrics)
+    assert np.array_equal(np.asarray(curves[0].values), expected[:, 0])
+    expected = _direct(lambda o: lrcore.WarmupLR(LLR.ReduceLROnPlateau(o, patience=0), 3),
+                       metrics=metrics)
+    assert np.array_equal(np.asarray(curves[1].values), expected[:, 0])
+    with pytest.raises(plot.SpecError, match="needs --metrics"):
+        plot.curves_data([spec])
 
 
 def test_duck_optimizer_groups():
@@ -332,7 +356,14 @@ ERRORS = [
     (["plot", "ReduceLROnPlateau()"], "lrcore plot: ReduceLROnPlateau(): ReduceLROnPlateau needs"
                                       " --metrics"),
     (["plot", "ReduceLROnPlateau()", "--metrics", "1,a"], "lrcore plot: --metrics: '1,a'"),
-    (["plot", "StepLR(3)", "--metrics", "1"], "lrcore plot: --metrics is for ReduceLROnPlateau"),
+    (["plot", "StepLR(3)", "--metrics", "1"], "lrcore plot: --metrics is for specs holding a"),
+    (["plot", "WarmupLR(StepLR(3), warmup_steps=-1)"],
+     "lrcore plot: WarmupLR(StepLR(3), warmup_steps=-1): warmup_steps must be >= 0"),
+    (["plot", "WarmupLR(StepLR(3), 5, optimizer=None)"], "lrcore plot: WarmupLR(StepLR(3), 5, "
+                                                         "optimizer=None): leave the optimizer"),
+    (["plot", "ChainedScheduler([WarmupLR(StepLR(3), 5), ExponentialLR(0.9)])"],
+     "lrcore plot: ChainedScheduler([WarmupLR(StepLR(3), 5), ExponentialLR(0.9)]): "
+     "ChainedScheduler cannot chain a WarmupLR"),
     (["plot", "StepLR(3)", "--steps", "0"], "lrcore plot: --steps must be a positive integer"),
     (["plot", "StepLR(3)", "--steps", "100000000"], "lrcore plot: --steps must be a positive"),
     (["plot", "StepLR(" * 200], "lrcore plot: "),

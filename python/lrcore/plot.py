@@ -7,7 +7,9 @@ supplies. Arguments are parsed with :mod:`ast`, never evaluated as code: Python 
 (numbers, strings, bools, None, lists/tuples/dicts of them), nested scheduler specs (for
 ``SequentialLR``/``ChainedScheduler``, built on the same optimizer), and for ``LambdaLR``/
 ``MultiplicativeLR`` a one-argument ``lambda`` made of arithmetic, comparisons, ``x if c else
-y``, ``min``/``max``/``abs`` and ``math`` functions (``cos``, ``exp``, ``pi``, ...).
+y``, ``min``/``max``/``abs`` and ``math`` functions (``cos``, ``exp``, ``pi``, ...). A
+``WarmupLR`` spec takes the spec of the scheduler it warms up as its first argument, e.g.
+``"WarmupLR(CosineAnnealingLR(T_max=1000), warmup_steps=100)"``.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ def scheduler_classes() -> dict[str, type]:
     return dict(sorted(found.items()))
 
 
-def is_plateau(cls: type) -> bool:
-    return any(k.__name__ == "ReduceLROnPlateau" for k in cls.__mro__)
+def _takes_metric(scheduler: Any) -> bool:
+    """Stepped with the metric: a ReduceLROnPlateau, or a composite holding one."""
+    return bool(scheduler._core.takes_metric)
 
 
 # ---------------------------------------------------------------------------- duck optimizer
@@ -171,9 +174,10 @@ def _build(node: ast.Call, text: str, optimizer: Any, classes: dict[str, type]) 
     # k.arg is None only for **, refused above: the condition tells mypy the keys are str
     kwargs = {k.arg: _value(k.value, text, optimizer, classes) for k in node.keywords
               if k.arg is not None}
-    if _optimizer_first(cls):
+    where = _optimizer_argument(cls)
+    if where == "first":
         args.insert(0, optimizer)
-    else:  # ChainedScheduler(schedulers, optimizer=None)
+    elif where == "keyword":  # ChainedScheduler(schedulers, optimizer=None)
         kwargs["optimizer"] = optimizer
     try:
         with warnings.catch_warnings():
@@ -197,13 +201,18 @@ def _message(error: Exception) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-def _optimizer_first(cls: type) -> bool:
-    """Whether the optimizer is the constructor's first argument (all but ChainedScheduler)."""
+def _optimizer_argument(cls: type) -> str | None:
+    """Where the constructor takes the optimizer: "first" (torch's order), "keyword"
+    (ChainedScheduler's optional one), or None (WarmupLR: its scheduler's)."""
     try:
         params = list(inspect.signature(cls).parameters)
     except (TypeError, ValueError):  # pragma: no cover - no signature: assume torch's order
-        return True
-    return not params or params[0] == "optimizer" or "optimizer" not in params
+        return "first"
+    if params and params[0] == "scheduler":
+        return None
+    if "optimizer" in params and params[0] != "optimizer":
+        return "keyword"
+    return "first"
 
 
 def build(spec: Spec, optimizer: Any, classes: dict[str, type] | None = None) -> Any:
@@ -280,16 +289,23 @@ def default_steps(node: ast.Call) -> int | None:
     if name == "ChainedScheduler":
         horizons = [default_steps(c) for c in _children(node)]
         return max([h for h in horizons if h], default=None)
+    if name == "WarmupLR":  # positions after the wrapped scheduler's spec
+        warmup = _num(_kw(node, "warmup_steps", 1)) or 0
+        inner = [default_steps(c) for c in _children(node)]
+        horizon = inner[0] if inner and inner[0] else DEFAULT_STEPS
+        prefix = _kw(node, "prefix", 4) is True
+        return int(warmup + horizon if prefix else max(warmup * 2, horizon))
     return None
 
 
 def _children(node: ast.Call) -> list[ast.Call]:
-    lists = [k.value for k in node.keywords if k.arg == "schedulers"] + node.args[:1]
+    """The scheduler specs inside a composite's (or WarmupLR's) spec."""
+    lists = [k.value for k in node.keywords if k.arg in ("schedulers", "scheduler")]
+    lists += node.args[:1]
     out = []
     for value in lists:
-        if isinstance(value, (ast.List, ast.Tuple)):
-            out += [e for e in value.elts if isinstance(e, ast.Call)
-                    and isinstance(e.func, ast.Name)]
+        values = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        out += [e for e in values if isinstance(e, ast.Call) and isinstance(e.func, ast.Name)]
     return out
 
 
@@ -330,19 +346,21 @@ def curves_data(specs: Sequence[str], *, steps: int | None = None, groups: int =
         raise SpecError(f"--lr must be a positive number, got {lr}")
     classes = scheduler_classes()
     parsed = [parse_spec(s, classes) for s in specs]
-    plateaus = [p for p in parsed if is_plateau(p.cls)]
-    if plateaus and metrics is None:
-        raise SpecError(f"{plateaus[0].text}: ReduceLROnPlateau needs --metrics, the value "
+    built = [build(spec, DuckOptimizer(groups, lr), classes) for spec in parsed]
+    # ReduceLROnPlateau, and the composites (WarmupLR included) holding one
+    stepped_with_metric = [_takes_metric(s) for s in built]
+    if any(stepped_with_metric) and metrics is None:
+        text = parsed[stepped_with_metric.index(True)].text
+        raise SpecError(f"{text}: ReduceLROnPlateau needs --metrics, the value "
                         "each step() gets (e.g. --metrics 1,0.9,0.8,0.8,0.8,0.8)")
-    if metrics is not None and not plateaus:
-        raise SpecError("--metrics is for ReduceLROnPlateau specs only")
-    horizons = [default_steps(p.node) for p in parsed if not is_plateau(p.cls)]
+    if metrics is not None and not any(stepped_with_metric):
+        raise SpecError("--metrics is for specs holding a ReduceLROnPlateau only")
+    horizons = [default_steps(p.node) for p, m in zip(parsed, stepped_with_metric) if not m]
     n_default = min(max([h for h in horizons if h], default=DEFAULT_STEPS), MAX_STEPS)
     curves = []
-    for spec in parsed:
-        scheduler = build(spec, DuckOptimizer(groups, lr), classes)
+    for spec, scheduler, with_metric in zip(parsed, built, stepped_with_metric):
         try:
-            if is_plateau(spec.cls):
+            if with_metric:
                 lrs = scheduler.simulate(metrics=list(metrics or ()))
             else:
                 n = steps if steps is not None else n_default
