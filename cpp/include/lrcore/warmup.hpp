@@ -66,7 +66,6 @@ class WarmupLR : public LRScheduler {
     scheduler_ = std::move(scheduler);
     takes_metric_ = scheduler_->takes_metric();
     const std::size_t n = groups.size();
-    held_.reserve(n);
     last_lr_.reserve(n);
     // base_lrs: what the warmup leads to, the wrapped scheduler's lrs now. (No initial_lr is
     // written: the wrapped scheduler has written it, or, a ReduceLROnPlateau, does not need it.)
@@ -148,16 +147,16 @@ class WarmupLR : public LRScheduler {
     const std::size_t n = groups_->size();
     const bool inner_steps = !prefix || t > warmup_steps;
     if (inner_steps && damped(last_epoch_)) {
-      // The groups hold damped lrs: the wrapped scheduler steps from its own.
+      // The groups hold damped lrs (last_lr_, which a failed step puts back): the wrapped
+      // scheduler steps from its own.
       const std::vector<double>& inner = scheduler_->get_last_lr();
       require_groups(n, inner.size());
-      held_.resize(n);
-      groups_->read(Key::lr, held_.data());
+      require_groups(n, last_lr_.size());
       groups_->write(Key::lr, inner.data());
       try {
         detail::step_child(*scheduler_, metric);
       } catch (...) {
-        groups_->write(Key::lr, held_.data());
+        groups_->write(Key::lr, last_lr_.data());
         throw;
       }
     } else if (inner_steps) {
@@ -194,7 +193,7 @@ class WarmupLR : public LRScheduler {
 
   SchedulerPtr scheduler_;
   bool takes_metric_ = false;
-  std::vector<double> values_, held_;
+  std::vector<double> values_;
 };
 
 }  // namespace lrcore
