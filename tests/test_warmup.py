@@ -469,3 +469,21 @@ def test_a_warmup_inside_a_composite_leaves_the_lrs_to_the_composite_on_load(cut
     opt2.load_state_dict(ckpt[0])
     sched2.load_state_dict(ckpt[1])
     assert run(opt2, sched2, 5) == whole
+
+
+@pytest.mark.parametrize("prefix", [False, True])
+def test_a_failing_step_changes_nothing(prefix):
+    """The wrapped scheduler raises mid-warmup (OneCycleLR past total_steps): the groups keep
+    their damped lrs, both schedulers their state."""
+    opt = _opt((0.1, 0.2))
+    warm = lrcore.WarmupLR(lrcore.OneCycleLR(opt, max_lr=1.0, total_steps=3), 10, prefix=prefix)
+    steps = 0
+    while True:
+        groups, state = _groups(opt), warm.state_dict()
+        try:
+            warm.step()
+        except ValueError:
+            break
+        steps += 1
+    assert steps == (13 if prefix else 3)  # OneCycleLR steps to total_steps, then raises
+    assert _groups(opt) == groups and warm.state_dict() == state
