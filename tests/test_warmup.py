@@ -487,3 +487,41 @@ def test_a_failing_step_changes_nothing(prefix):
         steps += 1
     assert steps == (13 if prefix else 3)  # OneCycleLR steps to total_steps, then raises
     assert _groups(opt) == groups and warm.state_dict() == state
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_hand_set_lr_survives_a_resume(order):
+    """After the warmup a hand-set lr takes effect as with torch; the checkpoint taken after it
+    resumes to the same lrs in any order (the state keeps the groups' lrs)."""
+    def make(opt):
+        return lrcore.WarmupLR(lrcore.CosineAnnealingLR(opt, T_max=20), warmup_steps=3)
+
+    def run(opt, sched, steps):
+        out = []
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            out.append([g["lr"] for g in opt.param_groups])
+        return out
+
+    opt = _opt((0.1, 0.2))
+    sched = make(opt)
+    run(opt, sched, 5)
+    opt.param_groups[1]["lr"] = 0.5  # by hand
+    ckpt = copy.deepcopy((opt.state_dict(), sched.state_dict()))
+    whole = run(opt, sched, 6)
+    opt2 = _opt((0.1, 0.2))
+    if order == "build-opt-sched":
+        sched2 = make(opt2)
+        opt2.load_state_dict(ckpt[0])
+        sched2.load_state_dict(ckpt[1])
+    elif order == "opt-build-sched":
+        opt2.load_state_dict(ckpt[0])
+        sched2 = make(opt2)
+        sched2.load_state_dict(ckpt[1])
+    else:
+        sched2 = make(opt2)
+        sched2.load_state_dict(ckpt[1])
+        opt2.load_state_dict(ckpt[0])
+    assert opt2.param_groups[1]["lr"] == 0.5
+    assert run(opt2, sched2, 6) == whole

@@ -58,10 +58,15 @@ void register_composite(py::module_& m) {
              DictGroups::Batch batch(*s.groups_holder);
              s.WarmupLR::step();
            })
-      .def("sync_groups",
-           [](Bound<WarmupLR>& s) {
+      .def("group_lrs",
+           [](const Bound<WarmupLR>& s) {
              DictGroups::Batch batch(*s.groups_holder);
-             s.sync_groups();
+             return s.group_lrs();
+           })
+      .def("sync_groups",
+           [](Bound<WarmupLR>& s, const std::vector<double>& lrs) {
+             DictGroups::Batch batch(*s.groups_holder);
+             s.sync_groups(lrs);
            })
       .def("validate", &WarmupLR::validate)
       .def("factor", &WarmupLR::factor)

@@ -133,7 +133,7 @@ _POSITIVE_INT_KEYS = {"T_0", "T_mult", "total_steps"}
 _NUMBER_KEYS = {"gamma", "factor", "start_factor", "end_factor", "power", "T_max", "eta_min",
                 "T_cur", "total_size", "step_ratio", "eps", "threshold", "best", "mode_worse"}
 _GROUP_LIST_KEYS = {"base_lrs", "_last_lr", "min_lrs", "max_lrs", "base_momentums",
-                    "max_momentums"}
+                    "max_momentums", "_group_lrs"}
 _BOOL_KEYS = {"_is_initial", "_get_lr_called_within_step", "cycle_momentum", "use_beta1",
               "prefix"}
 _CHOICES = {"threshold_mode": ("rel", "abs"), "_anneal_func_type": ("cos", "linear"),

@@ -460,8 +460,9 @@ class WarmupLR(_Composite, LRScheduler):
         >>> scheduler = WarmupLR(cosine, warmup_steps=500)   # then scheduler.step() per batch
     """
 
+    # _group_lrs: the groups' lrs when the state was saved (load_state_dict puts them back).
     _state_keys = ("warmup_steps", "start_factor", "warmup_type", "prefix", "last_epoch",
-                   "_step_count", "_last_lr", "_schedulers")
+                   "_step_count", "_last_lr", "_group_lrs", "_schedulers")
 
     def __init__(self, scheduler: Any, warmup_steps: int, start_factor: float | list[float] = 0.0,
                  warmup_type: str = "linear", prefix: bool = False, *,
@@ -501,23 +502,24 @@ class WarmupLR(_Composite, LRScheduler):
         """The wrapped scheduler."""
         return self._schedulers[0]  # type: ignore[no-any-return]
 
+    def _state_value(self, key: str) -> Any:
+        if key == "_group_lrs":
+            return self._core.group_lrs()
+        return super()._state_value(key)
+
     def _load_state(self, state_dict: dict[str, Any]) -> None:
-        super()._load_state(state_dict)
+        super()._load_state({k: v for k, v in state_dict.items() if k != "_group_lrs"})
         self._core.validate()
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load a state from :meth:`state_dict`, and put its lrs into the param groups (those of
-        the loaded step), so that resuming does not depend on what they held. Inside a
-        composite the composite owns the lrs: a WarmupLR loaded as its child writes none."""
-        before = self.state_dict()
+        """Load a state from :meth:`state_dict`, and put back into the param groups the lrs they
+        held when it was saved, so that resuming does not depend on what they hold now (nor on
+        whether the optimizer's state is loaded first). Inside a composite the composite owns
+        the lrs: a WarmupLR loaded as its child writes none."""
         super().load_state_dict(state_dict)
         if self.__dict__.get("_in_composite"):
             return
-        try:
-            self._core.sync_groups()
-        except BaseException:
-            self._load_state(before)
-            raise
+        self._core.sync_groups(state_dict["_group_lrs"])  # checked: one number per group
 
 
 # --------------------------------------------------------------------------------------------

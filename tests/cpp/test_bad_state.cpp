@@ -88,6 +88,32 @@ int main() {
   expect_refused("SequentialLR milestones count", sequential,
                  [](State& s) { s["_milestones"] = State(std::vector<std::int64_t>{1, 2}); });
   expect_refused("not a dict", step, [](State& s) { s = State(3.0); });
+  const Make onecycle = [](Run& r) {
+    r.sched = std::make_shared<lrcore::OneCycleLR>(r.groups, std::vector<double>{1.0}, 100, 0.3,
+                                                   "cos", false);
+  };
+  // found by fuzz_core: accepted, then the next step read phases[0] of an empty vector
+  expect_refused("OneCycleLR without phases", onecycle,
+                 [](State& s) { s["_schedule_phases"] = State(State::List{}); });
+  const Make warmup = [](Run& r) {
+    auto inner = std::make_shared<lrcore::ExponentialLR>(r.groups, 0.5);
+    r.sched = std::make_shared<lrcore::WarmupLR>(r.groups, inner, 5);
+  };
+  expect_refused("WarmupLR negative warmup", warmup,
+                 [](State& s) { s["warmup_steps"] = State(std::int64_t{-1}); });
+  {  // found by fuzz_core: the refused load's rollback wrote the last step's lrs over a hand-set one
+    Run run;
+    warmup(run);
+    run.sched->step();
+    run.groups.set_lr(1, 0.3);
+    State bad = lrcore::save_state(*run.sched);
+    bad["warmup_type"] = State("exp");
+    try {
+      lrcore::load_state(*run.sched, bad);
+    } catch (const std::exception&) {
+    }
+    check(run.groups.lr(1) == 0.3, "WarmupLR: a refused load changed a hand-set lr");
+  }
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;

@@ -233,6 +233,8 @@ class OneCycleLR : public LRScheduler {
       throw std::invalid_argument("Tried to step " + std::to_string(step_num) +
                                   " times. The specified number of total steps is " +
                                   std::to_string(total_steps));
+    // (torch's get_lr leaves computed_lr unbound without phases: UnboundLocalError)
+    if (phases.empty()) throw std::runtime_error("OneCycleLR has no schedule phases");
     // The phase and the position in it are the same for every group.
     double pct = 0;
     const Phase* phase = &phases[functional::one_cycle_phase(

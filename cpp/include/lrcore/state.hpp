@@ -438,6 +438,7 @@ inline State save_state(const LRScheduler& scheduler) {
     out["last_epoch"] = State(p->last_epoch());
     out["_step_count"] = State(p->step_count());
     out["_last_lr"] = State(p->get_last_lr());
+    out["_group_lrs"] = State(p->group_lrs());
     out["_schedulers"] = State(State::List{save_state(*p->scheduler())});
     return out;
   }
@@ -536,8 +537,8 @@ inline void load_state_unchecked(LRScheduler& scheduler, const State& in, bool t
 // torch's scheduler.load_state_dict(state): keys absent from `state` keep their values. A state
 // that does not fit (a value of the wrong type, per-group lists of the wrong length, the wrong
 // number of child states) throws, and leaves the scheduler (children included) as it was.
-// A WarmupLR loaded this way (not as a child of the scheduler loaded) also writes its lrs to the
-// groups.
+// A WarmupLR loaded this way (not as a child of the scheduler loaded) also puts back the groups'
+// lrs it saved (the lrs they held when save_state was called).
 inline void load_state(LRScheduler& scheduler, const State& in) {
   const State saved = save_state(scheduler);
   try {
@@ -626,11 +627,14 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
     if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
     if (const State* v = in.find("_step_count")) p->set_step_count(v->as_int());
     last_lr(*p);
+    std::vector<double> group_lrs = p->get_last_lr();  // a state without them: the step's lrs
+    doubles("_group_lrs", group_lrs);
     children({p->scheduler()});
     p->validate();
     // Loaded as a whole (not as a composite's child, whose lrs the composite owns), the groups
-    // get the loaded step's lrs: resuming does not depend on what they held.
-    if (top) p->sync_groups();
+    // get back the lrs they held when the state was saved: resuming does not depend on what they
+    // hold now (a hand-set lr included). A refused load restores them the same way.
+    if (top) p->sync_groups(group_lrs);
     return;
   }
   if (auto* p = dynamic_cast<SequentialLR*>(s)) {
@@ -705,6 +709,8 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
                           detail::phase_key(d.at("end_lr").as_string()),
                           detail::phase_key(d.at("start_momentum").as_string()),
                           detail::phase_key(d.at("end_momentum").as_string())});
+      if (phases.empty())
+        throw std::invalid_argument("state '_schedule_phases' must hold at least one phase");
       p->phases = std::move(phases);
     }
     string("_anneal_func_type", p->anneal_strategy);

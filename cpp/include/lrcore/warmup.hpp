@@ -14,9 +14,9 @@
 // its epoch k is the wrapper's step warmup_steps + k. Without it (the default) both start together.
 //
 // What SequentialLR([LinearLR(...), S], [W]) gets wrong and this does not:
-// - the state is the whole story: load_state() (and Python's load_state_dict) writes to the groups
-//   the lrs of the loaded step, so resuming does not depend on whether the optimizer's state was
-//   loaded before or after the schedulers were rebuilt (SequentialLR's constructor resets every lr
+// - the state is the whole story: it keeps the groups' lrs, and load_state() (and Python's
+//   load_state_dict) puts them back, so resuming does not depend on whether the optimizer's state
+//   was loaded before or after the schedulers were rebuilt (SequentialLR's constructor resets every lr
 //   to initial_lr, and a LinearLR child's initial step multiplies the current lr again);
 // - the wrapped scheduler's epochs are not shifted or restarted by a milestone, so no lr repeats
 //   or jumps at the hand-over, and any scheduler can be wrapped, ReduceLROnPlateau included
@@ -66,6 +66,7 @@ class WarmupLR : public LRScheduler {
     scheduler_ = std::move(scheduler);
     takes_metric_ = scheduler_->takes_metric();
     const std::size_t n = groups.size();
+    held_.reserve(n);
     last_lr_.reserve(n);
     // base_lrs: what the warmup leads to, the wrapped scheduler's lrs now. (No initial_lr is
     // written: the wrapped scheduler has written it, or, a ReduceLROnPlateau, does not need it.)
@@ -120,9 +121,18 @@ class WarmupLR : public LRScheduler {
     write_lrs(0);
   }
 
-  // Write to the groups the lrs of the current step (its last_lr): what load_state() does after
-  // loading, so that resuming does not depend on what the groups held.
-  void sync_groups() { write_lrs(last_epoch_); }
+  // The groups' lrs now (save_state keeps them, as "_group_lrs").
+  std::vector<double> group_lrs() const {
+    std::vector<double> lrs(groups_->size());
+    current_lrs(lrs.data());
+    return lrs;
+  }
+  // Give the groups `lrs` (those they held when the loaded state was saved): what load_state()
+  // does after loading, so that resuming does not depend on what the groups held.
+  void sync_groups(const std::vector<double>& lrs) {
+    require_groups(groups_->size(), lrs.size());
+    groups_->write(Key::lr, lrs.data());
+  }
 
   // The factor of group g at step t (1 once the warmup is over).
   double factor(std::int64_t t, std::size_t g) const {
@@ -147,16 +157,17 @@ class WarmupLR : public LRScheduler {
     const std::size_t n = groups_->size();
     const bool inner_steps = !prefix || t > warmup_steps;
     if (inner_steps && damped(last_epoch_)) {
-      // The groups hold damped lrs (last_lr_, which a failed step puts back): the wrapped
-      // scheduler steps from its own.
+      // The groups hold damped lrs: the wrapped scheduler steps from its own. What they hold is
+      // kept for a failed step to put back (not last_lr_: a hand-set lr must survive that too).
       const std::vector<double>& inner = scheduler_->get_last_lr();
       require_groups(n, inner.size());
-      require_groups(n, last_lr_.size());
+      held_.resize(n);
+      groups_->read(Key::lr, held_.data());
       groups_->write(Key::lr, inner.data());
       try {
         detail::step_child(*scheduler_, metric);
       } catch (...) {
-        groups_->write(Key::lr, last_lr_.data());
+        groups_->write(Key::lr, held_.data());
         throw;
       }
     } else if (inner_steps) {
@@ -193,7 +204,7 @@ class WarmupLR : public LRScheduler {
 
   SchedulerPtr scheduler_;
   bool takes_metric_ = false;
-  std::vector<double> values_;
+  std::vector<double> values_, held_;
 };
 
 }  // namespace lrcore
