@@ -179,9 +179,19 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
                            f"{name} does not have (is it from another scheduler class?)")
     groups = len(scheduler.optimizer.param_groups)
     nullable = set(getattr(scheduler, "_nullable_state_keys", ()))  # a class's "not given"
+    # arguments the class takes per group: a number, or a list with one per param group
+    per_group = set(getattr(scheduler, "_per_group_state_keys", ()))
     for key, v in state.items():
         where = f"{name}.load_state_dict: {key!r}"
         if v is None and key in nullable:
+            continue
+        if key in per_group and isinstance(v, (list, tuple)):
+            if len(v) != groups:
+                raise ValueError(f"{where} has {len(v)} values, the optimizer has {groups} "
+                                 "param groups")
+            check = _state_int if key in _INT_KEYS else _state_number
+            for i, x in enumerate(v):
+                check(f"{where}[{i}]", x)
             continue
         if key in _INT_KEYS:
             _state_int(where, v)

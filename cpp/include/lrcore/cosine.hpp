@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "functional.hpp"
 #include "pymath.hpp"
@@ -19,15 +20,18 @@ using functional::kPi;
 }
 
 // lr follows eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed as torch
-// does: by a recursion on the current lr, so that it composes with other schedulers.
+// does: by a recursion on the current lr, so that it composes with other schedulers. T_max and
+// eta_min may be per group: group g then follows torch's recursion with T_max[g], eta_min[g].
 class CosineAnnealingLR : public LRScheduler {
  public:
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  CosineAnnealingLR(Groups& groups, double T_max, double eta_min = 0.0,
+  CosineAnnealingLR(Groups& groups, PerGroup<double> T_max, PerGroup<double> eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), T_max(T_max), eta_min(eta_min) {
+      : LRScheduler(groups), T_max(std::move(T_max)), eta_min(std::move(eta_min)) {
+    this->T_max.require_size("T_max", groups.size());
+    this->eta_min.require_size("eta_min", groups.size());
     init_base(last_epoch);
     finish_init(init);
   }
@@ -36,49 +40,101 @@ class CosineAnnealingLR : public LRScheduler {
     using detail::kPi;
     current_lrs(out);
     if (is_initial_) return;
+    require_groups(n, T_max);
+    require_groups(n, eta_min);
+    require_groups(n, T_max_int);
     const double epoch = static_cast<double>(last_epoch_);
+    const bool shared_T = !T_max.per_group() && !T_max_int.per_group();
     if (step_count_ == 1 && last_epoch_ > 0) {  // resumed with last_epoch: closed form once
       require_groups(n, base_lrs_.size());
-      const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max));
-      for (std::size_t g = 0; g < n; ++g) out[g] = eta_min + (base_lrs_[g] - eta_min) * c / 2;
+      if (shared_T && !eta_min.per_group()) {
+        const double e = eta_min.value();
+        const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max.value()));
+        for (std::size_t g = 0; g < n; ++g) out[g] = e + (base_lrs_[g] - e) * c / 2;
+        return;
+      }
+      for (std::size_t g = 0; g < n; ++g) {
+        const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max[g]));
+        out[g] = eta_min[g] + (base_lrs_[g] - eta_min[g]) * c / 2;
+      }
       return;
     }
-    if (at_period_bottom()) {  // the bottom of a period: climb back
+    if (!shared_T) return per_group_recursion(out, n, epoch);
+    const double T = T_max.value();
+    if (at_period_bottom(T, T_max_int.value())) {  // the bottom of a period: climb back
       require_groups(n, base_lrs_.size());
-      const double c = 1 - std::cos(pymath::div(kPi, T_max));
-      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min) * c / 2;
+      const double c = 1 - std::cos(pymath::div(kPi, T));
+      if (!eta_min.per_group()) {
+        const double e = eta_min.value();
+        for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - e) * c / 2;
+      } else {
+        for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min[g]) * c / 2;
+      }
       return;
     }
     // torch's ratio of 1 + cos(pi * e / T_max) at e = epoch and e = epoch - 1. The second is the
     // first of the previous step (the same operation on the same numbers), so it is remembered.
-    const double now = functional::cosine_term(epoch, T_max);
+    const double now = functional::cosine_term(epoch, T);
     const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
-    const double before = previous_.epoch == epoch_before && previous_.T_max == T_max
+    const double before = previous_.epoch == epoch_before && previous_.T_max == T
                               ? previous_.term
-                              : functional::cosine_term(epoch_before, T_max);
+                              : functional::cosine_term(epoch_before, T);
     const double ratio = pymath::div(now, before);
-    for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - eta_min) + eta_min;
-    previous_ = {epoch, T_max, now};
+    if (!eta_min.per_group()) {
+      const double e = eta_min.value();
+      for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e) + e;
+    } else {
+      const double* e = eta_min.values().data();
+      for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e[g]) + e[g];
+    }
+    previous_ = {epoch, T, now};
   }
   bool closed_form_lr(double* out, std::size_t n) override {
-    using detail::kPi;
     require_groups(n, base_lrs_.size());
-    const double c = functional::cosine_term(static_cast<double>(last_epoch_), T_max);
-    for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], eta_min, c);
+    require_groups(n, T_max);
+    require_groups(n, eta_min);
+    const double epoch = static_cast<double>(last_epoch_);
+    if (!T_max.per_group()) {
+      const double c = functional::cosine_term(epoch, T_max.value());
+      for (std::size_t g = 0; g < n; ++g)
+        out[g] = functional::cosine_value(base_lrs_[g], eta_min[g], c);
+      return true;
+    }
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = functional::cosine_value(base_lrs_[g], eta_min[g],
+                                        functional::cosine_term(epoch, T_max[g]));
     return true;
   }
 
-  double T_max;
-  double eta_min;
-  // T_max was given as an int: torch's (last_epoch - 1 - T_max) % (2 * T_max) is then exact
-  // integer arithmetic, which a double only matches below 2**53.
-  bool T_max_int = false;
+  PerGroup<double> T_max;
+  PerGroup<double> eta_min;
+  // T_max was given as an int (per group where T_max is): torch's (last_epoch - 1 - T_max) %
+  // (2 * T_max) is then exact integer arithmetic, which a double only matches below 2**53.
+  PerGroup<bool> T_max_int = false;
 
  private:
-  bool at_period_bottom() const {
+  // Every group with its own T_max (and period test): torch's three cases, group by group.
+  void per_group_recursion(double* out, std::size_t n, double epoch) {
+    using detail::kPi;
+    require_groups(n, base_lrs_.size());
+    const double epoch_before = pymath::minus_one(last_epoch_);
+    for (std::size_t g = 0; g < n; ++g) {
+      const double T = T_max[g];
+      const double e = eta_min[g];
+      if (at_period_bottom(T, T_max_int[g])) {
+        out[g] = out[g] + (base_lrs_[g] - e) * (1 - std::cos(pymath::div(kPi, T))) / 2;
+        continue;
+      }
+      const double ratio = pymath::div(functional::cosine_term(epoch, T),
+                                       functional::cosine_term(epoch_before, T));
+      out[g] = ratio * (out[g] - e) + e;
+    }
+  }
+
+  bool at_period_bottom(double T, bool T_is_int) const {
     constexpr double kLimit = 4611686018427387904.0;  // 2**62: 2 * T_max fits in int64
-    if (T_max_int && T_max == std::floor(T_max) && std::fabs(T_max) < kLimit) {
-      const auto t = static_cast<std::int64_t>(T_max);
+    if (T_is_int && T == std::floor(T) && std::fabs(T) < kLimit) {
+      const auto t = static_cast<std::int64_t>(T);
       const std::int64_t period = 2 * t;
       if (period == 0) throw zero_division_error("integer modulo by zero");
       // (a - 1 - t) mod period, without overflowing a - 1 - t
@@ -87,7 +143,7 @@ class CosineAnnealingLR : public LRScheduler {
       return r == 0;
     }
     const double epoch = static_cast<double>(last_epoch_);
-    return pymath::mod(epoch - 1 - T_max, 2 * T_max) == 0;
+    return pymath::mod(epoch - 1 - T, 2 * T) == 0;
   }
 
   struct Term {
@@ -103,15 +159,16 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
     return copy_onto(*this, groups);
   }
   CosineAnnealingWarmRestarts(Groups& groups, std::int64_t T_0, std::int64_t T_mult = 1,
-                              double eta_min = 0.0, std::int64_t last_epoch = -1,
+                              PerGroup<double> eta_min = 0.0, std::int64_t last_epoch = -1,
                               Init init = Init::step)
       : LRScheduler(groups), T_0(T_0), T_i(static_cast<double>(T_0)), T_mult(T_mult),
-        eta_min(eta_min), T_cur(static_cast<double>(last_epoch)) {
+        eta_min(std::move(eta_min)), T_cur(static_cast<double>(last_epoch)) {
     if (T_0 <= 0)
       throw std::invalid_argument("Expected positive integer T_0, but got " + std::to_string(T_0));
     if (T_mult < 1)
       throw std::invalid_argument("Expected integer T_mult >= 1, but got " +
                                   std::to_string(T_mult));
+    this->eta_min.require_size("eta_min", groups.size());
     init_base(last_epoch);
     finish_init(init);
   }
@@ -154,16 +211,24 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   }
 
   void get_lr(double* out, std::size_t n) override {
-    using detail::kPi;
     require_groups(n, base_lrs_.size());
+    require_groups(n, eta_min);
     const double c = functional::cosine_term(T_cur, T_i);
-    for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], eta_min, c);
+    if (!eta_min.per_group()) {
+      const double e = eta_min.value();
+      for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], e, c);
+      return;
+    }
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = functional::cosine_value(base_lrs_[g], eta_min[g], c);
   }
 
+  // The restart clock (T_0, T_mult, T_i, T_cur) is shared by all groups, as torch keeps it;
+  // eta_min may be per group.
   std::int64_t T_0;
   double T_i;
   std::int64_t T_mult;
-  double eta_min;
+  PerGroup<double> eta_min;
   double T_cur;
 
  private:
