@@ -1,10 +1,10 @@
 // Bit-for-bit parity with torch 2.13, against the files tests/test_cpp.py writes into DIR:
 //
-//   test_parity trajectories DIR   every case of cases.hpp (per-group ones too), stepped STEPS times, must reproduce
-//                                  DIR/NAME.traj (one line per step: each group's lr, then
-//                                  get_last_lr(), then momentum/beta1 where the case cycles it;
-//                                  floats as Python's float.hex()); plateau cases step on
-//                                  DIR/metrics.txt.
+//   test_parity trajectories DIR   every case of cases.hpp (the per-group ones too), stepped
+//                                  STEPS times, must reproduce DIR/NAME.traj (one line per
+//                                  step: each group's lr, then get_last_lr(), then momentum/beta1
+//                                  where the case cycles it; floats as Python's float.hex());
+//                                  plateau cases step on DIR/metrics.txt.
 //   test_parity state DIR          torch's state_dict after K steps (DIR/NAME.state.json, with the
 //                                  param groups in DIR/NAME.groups.json) loaded into a fresh C++
 //                                  scheduler must continue as torch did; and the C++ scheduler's
