@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "functional.hpp"
 #include "pymath.hpp"
@@ -32,6 +34,9 @@ class CosineAnnealingLR : public LRScheduler {
       : LRScheduler(groups), T_max(std::move(T_max)), eta_min(std::move(eta_min)) {
     this->T_max.require_size("T_max", groups.size());
     this->eta_min.require_size("eta_min", groups.size());
+    // per-group T_max: the terms' cache, sized now so that no step allocates (a T_max made per
+    // group later sizes it on its first step)
+    if (this->T_max.per_group()) group_terms_.assign(groups.size(), kNoTerm);
     init_base(last_epoch);
     finish_init(init);
   }
@@ -113,22 +118,33 @@ class CosineAnnealingLR : public LRScheduler {
   PerGroup<bool> T_max_int = false;
 
  private:
-  // Every group with its own T_max (and period test): torch's three cases, group by group.
+  // Every group with its own T_max (and period test): torch's three cases, group by group. Each
+  // group's 1 + cos(pi * (epoch - 1) / T_max) is its previous step's term, remembered as in the
+  // shared case (the cache is sized on the first such step, and void if a step fails midway).
   void per_group_recursion(double* out, std::size_t n, double epoch) {
     using detail::kPi;
     require_groups(n, base_lrs_.size());
     const double epoch_before = pymath::minus_one(last_epoch_);
+    const bool cached = group_terms_epoch_ == epoch_before && group_terms_.size() == n;
+    group_terms_epoch_ = std::nan("");
+    if (group_terms_.size() != n) group_terms_.assign(n, kNoTerm);
     for (std::size_t g = 0; g < n; ++g) {
       const double T = T_max[g];
       const double e = eta_min[g];
+      Term& previous = group_terms_[g];
       if (at_period_bottom(T, T_max_int[g])) {
         out[g] = out[g] + (base_lrs_[g] - e) * (1 - std::cos(pymath::div(kPi, T))) / 2;
+        previous = kNoTerm;
         continue;
       }
-      const double ratio = pymath::div(functional::cosine_term(epoch, T),
-                                       functional::cosine_term(epoch_before, T));
-      out[g] = ratio * (out[g] - e) + e;
+      const double now = functional::cosine_term(epoch, T);
+      const double before = cached && previous.T_max == T
+                                ? previous.term
+                                : functional::cosine_term(epoch_before, T);
+      out[g] = pymath::div(now, before) * (out[g] - e) + e;
+      previous = {epoch, T, now};
     }
+    group_terms_epoch_ = epoch;
   }
 
   bool at_period_bottom(double T, bool T_is_int) const {
@@ -149,7 +165,11 @@ class CosineAnnealingLR : public LRScheduler {
   struct Term {
     double epoch, T_max, term;
   };
-  Term previous_{std::nan(""), std::nan(""), 0.0};  // never equal to anything: empty
+  static constexpr Term kNoTerm{std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::quiet_NaN(), 0.0};  // matches nothing
+  Term previous_ = kNoTerm;
+  std::vector<Term> group_terms_;  // per-group T_max: each group's term at group_terms_epoch_
+  double group_terms_epoch_ = std::nan("");
 };
 
 // SGDR: cosine from base_lr to eta_min over T_i epochs, then restart with T_i *= T_mult.
