@@ -178,7 +178,8 @@ CASES: list[Case] = []
 # What lrcore refuses where torch accepts (see the module docstring), by value label.
 # int64 arguments: big ints do not wrap (OverflowError); a float count or epoch is refused as
 # int() would refuse it (NaN: ValueError, inf: OverflowError) or else with TypeError; strings,
-# None and lists (torch fails on them at a later step) with TypeError.
+# None and lists (torch fails on them at a later step) with TypeError, except where lrcore takes
+# one value per group (INT_PER, FLOAT_PER).
 INT64_STRICT = {"2**63 2**70 -2**70 inf": OverflowError,
                 "1.5 2.0 '3' None [3] tensor(3)": TypeError, "nan": ValueError}
 # last_epoch = 2**63 - 1: the initial step would take it past int64.
