@@ -1276,7 +1276,7 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
     T_0 = _core_attr("T_0")
     T_i = _core_attr("T_i", to_python=_as_number)
     T_mult = _core_attr("T_mult")
-    eta_min = _per_group_attr("eta_min", _warm_restarts_eta_min)
+    eta_min = _per_group_attr("eta_min", _real)  # torch checks the constructor's only
     T_cur = _core_attr("T_cur", to_python=_as_number)
 
 
