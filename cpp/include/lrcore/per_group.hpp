@@ -17,6 +17,13 @@
 
 namespace lrcore {
 
+namespace detail {
+// Out of line, so that PerGroup::value() stays a load and a branch on the step path.
+[[noreturn]] inline void throw_per_group_value() {
+  throw std::logic_error("the value is per group: read values() or [g]");
+}
+}  // namespace detail
+
 template <class T>
 class PerGroup {
  public:
@@ -30,7 +37,7 @@ class PerGroup {
   T operator[](std::size_t g) const { return per_group_ ? values_[g] : shared_; }
   // The shared value; std::logic_error when the value is per group.
   const T& value() const {
-    if (per_group_) throw std::logic_error("the value is per group: read values() or [g]");
+    if (per_group_) detail::throw_per_group_value();
     return shared_;
   }
   // The per-group values (empty when shared).
