@@ -45,54 +45,25 @@ class CosineAnnealingLR : public LRScheduler {
     using detail::kPi;
     current_lrs(out);
     if (is_initial_) return;
-    require_groups(n, T_max);
-    require_groups(n, eta_min);
-    require_groups(n, T_max_int);
+    if (T_max.per_group() || eta_min.per_group() || T_max_int.per_group())
+      return get_lr_per_group(out, n);
+    const double T = T_max.value();
+    const double e = eta_min.value();
     const double epoch = static_cast<double>(last_epoch_);
-    const bool shared_T = !T_max.per_group() && !T_max_int.per_group();
     if (step_count_ == 1 && last_epoch_ > 0) {  // resumed with last_epoch: closed form once
       require_groups(n, base_lrs_.size());
-      if (shared_T && !eta_min.per_group()) {
-        const double e = eta_min.value();
-        const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max.value()));
-        for (std::size_t g = 0; g < n; ++g) out[g] = e + (base_lrs_[g] - e) * c / 2;
-        return;
-      }
-      for (std::size_t g = 0; g < n; ++g) {
-        const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max[g]));
-        out[g] = eta_min[g] + (base_lrs_[g] - eta_min[g]) * c / 2;
-      }
+      const double c = 1 + std::cos(pymath::div(epoch * kPi, T));
+      for (std::size_t g = 0; g < n; ++g) out[g] = e + (base_lrs_[g] - e) * c / 2;
       return;
     }
-    if (!shared_T) return per_group_recursion(out, n, epoch);
-    const double T = T_max.value();
     if (at_period_bottom(T, T_max_int.value())) {  // the bottom of a period: climb back
       require_groups(n, base_lrs_.size());
       const double c = 1 - std::cos(pymath::div(kPi, T));
-      if (!eta_min.per_group()) {
-        const double e = eta_min.value();
-        for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - e) * c / 2;
-      } else {
-        for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - eta_min[g]) * c / 2;
-      }
+      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - e) * c / 2;
       return;
     }
-    // torch's ratio of 1 + cos(pi * e / T_max) at e = epoch and e = epoch - 1. The second is the
-    // first of the previous step (the same operation on the same numbers), so it is remembered.
-    const double now = functional::cosine_term(epoch, T);
-    const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
-    const double before = previous_.epoch == epoch_before && previous_.T_max == T
-                              ? previous_.term
-                              : functional::cosine_term(epoch_before, T);
-    const double ratio = pymath::div(now, before);
-    if (!eta_min.per_group()) {
-      const double e = eta_min.value();
-      for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e) + e;
-    } else {
-      const double* e = eta_min.values().data();
-      for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e[g]) + e[g];
-    }
-    previous_ = {epoch, T, now};
+    const double ratio = shared_ratio(epoch, T);
+    for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e) + e;
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
@@ -118,12 +89,52 @@ class CosineAnnealingLR : public LRScheduler {
   PerGroup<bool> T_max_int = false;
 
  private:
+  // torch's ratio of 1 + cos(pi * e / T_max) at e = epoch and e = epoch - 1. The second is the
+  // first of the previous step (the same operation on the same numbers), so it is remembered.
+  double shared_ratio(double epoch, double T) {
+    const double now = functional::cosine_term(epoch, T);
+    const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
+    const double before = previous_.epoch == epoch_before && previous_.T_max == T
+                              ? previous_.term
+                              : functional::cosine_term(epoch_before, T);
+    const double ratio = pymath::div(now, before);
+    previous_ = {epoch, T, now};
+    return ratio;
+  }
+
+  // get_lr with an argument given per group: group g as torch computes it with T_max[g],
+  // eta_min[g] (a shared T_max still computes its cosine terms once for all groups).
+  void get_lr_per_group(double* out, std::size_t n) {
+    using detail::kPi;
+    require_groups(n, T_max);
+    require_groups(n, eta_min);
+    require_groups(n, T_max_int);
+    require_groups(n, base_lrs_.size());
+    const double epoch = static_cast<double>(last_epoch_);
+    if (step_count_ == 1 && last_epoch_ > 0) {  // resumed with last_epoch: closed form once
+      for (std::size_t g = 0; g < n; ++g) {
+        const double c = 1 + std::cos(pymath::div(epoch * kPi, T_max[g]));
+        out[g] = eta_min[g] + (base_lrs_[g] - eta_min[g]) * c / 2;
+      }
+      return;
+    }
+    if (T_max.per_group() || T_max_int.per_group()) return per_group_recursion(out, n, epoch);
+    const double T = T_max.value();
+    const double* e = eta_min.values().data();  // eta_min is the one given per group
+    if (at_period_bottom(T, T_max_int.value())) {
+      const double c = 1 - std::cos(pymath::div(kPi, T));
+      for (std::size_t g = 0; g < n; ++g) out[g] = out[g] + (base_lrs_[g] - e[g]) * c / 2;
+      return;
+    }
+    const double ratio = shared_ratio(epoch, T);
+    for (std::size_t g = 0; g < n; ++g) out[g] = ratio * (out[g] - e[g]) + e[g];
+  }
+
   // Every group with its own T_max (and period test): torch's three cases, group by group. Each
   // group's 1 + cos(pi * (epoch - 1) / T_max) is its previous step's term, remembered as in the
   // shared case (the cache is sized on the first such step, and void if a step fails midway).
   void per_group_recursion(double* out, std::size_t n, double epoch) {
     using detail::kPi;
-    require_groups(n, base_lrs_.size());
     const double epoch_before = pymath::minus_one(last_epoch_);
     const bool cached = group_terms_epoch_ == epoch_before && group_terms_.size() == n;
     group_terms_epoch_ = std::nan("");

@@ -275,19 +275,11 @@ class LinearLR : public LRScheduler {
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    require_groups(n, start_factor);
-    if (last_epoch_ == 0) return detail::scale(out, n, start_factor);
-    if (is_initial_) return;
-    if (!start_factor.per_group() && !end_factor.per_group() && !total_iters.per_group()) {
-      if (last_epoch_ > total_iters.value()) return;
-      detail::scale(out, n, factor(start_factor.value(), end_factor.value(), total_iters.value()));
-      return;
-    }
-    require_groups(n, end_factor);
-    require_groups(n, total_iters);
-    for (std::size_t g = 0; g < n; ++g)
-      if (last_epoch_ <= total_iters[g])
-        out[g] = out[g] * factor(start_factor[g], end_factor[g], total_iters[g]);
+    if (start_factor.per_group() || end_factor.per_group() || total_iters.per_group())
+      return get_lr_per_group(out, n);
+    if (last_epoch_ == 0) return detail::scale(out, n, start_factor.value());
+    if (is_initial_ || last_epoch_ > total_iters.value()) return;
+    detail::scale(out, n, factor(start_factor.value(), end_factor.value(), total_iters.value()));
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
@@ -311,6 +303,17 @@ class LinearLR : public LRScheduler {
   PerGroup<std::int64_t> total_iters;
 
  private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, start_factor);
+    require_groups(n, end_factor);
+    require_groups(n, total_iters);
+    if (last_epoch_ == 0) return detail::scale(out, n, start_factor);
+    if (is_initial_) return;
+    for (std::size_t g = 0; g < n; ++g)
+      if (last_epoch_ <= total_iters[g])
+        out[g] = out[g] * factor(start_factor[g], end_factor[g], total_iters[g]);
+  }
+
   // torch's 1.0 + (end - start) / (total_iters * start + (last_epoch - 1) * (end - start))
   double factor(double start, double end, std::int64_t total) const {
     const double delta = end - start;
