@@ -243,15 +243,16 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
 
   void get_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    require_groups(n, eta_min);
     const double c = functional::cosine_term(T_cur, T_i);
-    if (!eta_min.per_group()) {
-      const double e = eta_min.value();
-      for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], e, c);
+    if (eta_min.per_group()) {
+      require_groups(n, eta_min);
+      const double* e = eta_min.values().data();
+      for (std::size_t g = 0; g < n; ++g)
+        out[g] = functional::cosine_value(base_lrs_[g], e[g], c);
       return;
     }
-    for (std::size_t g = 0; g < n; ++g)
-      out[g] = functional::cosine_value(base_lrs_[g], eta_min[g], c);
+    const double e = eta_min.value();
+    for (std::size_t g = 0; g < n; ++g) out[g] = functional::cosine_value(base_lrs_[g], e, c);
   }
 
   // The restart clock (T_0, T_mult, T_i, T_cur) is shared by all groups, as torch keeps it;

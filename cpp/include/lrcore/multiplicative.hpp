@@ -114,14 +114,9 @@ class StepLR : public LRScheduler {
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
     if (last_epoch_ == 0) return;
-    require_groups(n, gamma);
-    if (!step_size.per_group()) {
-      if (pymath::mod(last_epoch_, step_size.value()) != 0) return;
-      return detail::scale(out, n, gamma);
-    }
-    require_groups(n, step_size);
-    for (std::size_t g = 0; g < n; ++g)
-      if (pymath::mod(last_epoch_, step_size[g]) == 0) out[g] = out[g] * gamma[g];
+    if (step_size.per_group() || gamma.per_group()) return get_lr_per_group(out, n);
+    if (pymath::mod(last_epoch_, step_size.value()) != 0) return;
+    detail::scale(out, n, gamma.value());
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
@@ -140,6 +135,18 @@ class StepLR : public LRScheduler {
 
   PerGroup<std::int64_t> step_size;
   PerGroup<double> gamma;
+
+ private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, step_size);
+    require_groups(n, gamma);
+    if (!step_size.per_group()) {
+      if (pymath::mod(last_epoch_, step_size.value()) != 0) return;
+      return detail::scale(out, n, gamma);
+    }
+    for (std::size_t g = 0; g < n; ++g)
+      if (pymath::mod(last_epoch_, step_size[g]) == 0) out[g] = out[g] * gamma[g];
+  }
 };
 
 // lr = base_lr * gamma ** (number of milestones reached); milestones may repeat (and are shared
@@ -217,15 +224,10 @@ class ConstantLR : public LRScheduler {
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    require_groups(n, factor);
-    if (last_epoch_ == 0) return detail::scale(out, n, factor);
-    if (!total_iters.per_group() && !factor.per_group()) {
-      if (last_epoch_ != total_iters.value()) return;
-      return detail::scale(out, n, pymath::div(1.0, factor.value()));
-    }
-    require_groups(n, total_iters);
-    for (std::size_t g = 0; g < n; ++g)
-      if (last_epoch_ == total_iters[g]) out[g] = out[g] * pymath::div(1.0, factor[g]);
+    if (factor.per_group() || total_iters.per_group()) return get_lr_per_group(out, n);
+    if (last_epoch_ == 0) return detail::scale(out, n, factor.value());
+    if (last_epoch_ != total_iters.value()) return;
+    detail::scale(out, n, pymath::div(1.0, factor.value()));
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
@@ -244,6 +246,15 @@ class ConstantLR : public LRScheduler {
 
   PerGroup<double> factor;
   PerGroup<std::int64_t> total_iters;
+
+ private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, factor);
+    require_groups(n, total_iters);
+    if (last_epoch_ == 0) return detail::scale(out, n, factor);
+    for (std::size_t g = 0; g < n; ++g)
+      if (last_epoch_ == total_iters[g]) out[g] = out[g] * pymath::div(1.0, factor[g]);
+  }
 };
 
 // lr goes linearly from base_lr * start_factor to base_lr * end_factor over total_iters.
@@ -340,8 +351,11 @@ class ExponentialLR : public LRScheduler {
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
     if (is_initial_) return;
-    require_groups(n, gamma);
-    detail::scale(out, n, gamma);
+    if (gamma.per_group()) {
+      require_groups(n, gamma);
+      return detail::scale(out, n, gamma);
+    }
+    detail::scale(out, n, gamma.value());
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
