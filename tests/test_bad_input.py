@@ -15,6 +15,14 @@ with lrcore (``_pairs``-style: two identical optimizers). Outcomes:
   anything changes). Used where torch's object is broken anyway (it raises on a later step, or
   would keep a value no integer/float step can use) and for ints beyond int64, which lrcore
   refuses with OverflowError rather than wrapping.
+- ``per-group-same-values``: a list (or tuple) with one value per param group for an argument
+  lrcore takes per group (pytorch issue 63488; torch takes one scalar there and fails on a list,
+  at once or at a later step): each group is compared exactly, after construction and every
+  step, with torch built with that group's scalar (tests/_per_group.py), the state_dict with the
+  torch runs' states merged.
+- ``per-group-rejected``: such a list of the wrong length (ValueError, torch's _format_param
+  message), or with an element the scalar check refuses (that check's error): lrcore raises the
+  listed type before anything changes, whatever torch does with the list.
 
 Every case runs in this process: a crash in C++ kills pytest, which fails the run.
 
@@ -42,10 +50,13 @@ import torch
 
 from _pairs import (LR, SWA, TLR, TSWA, UNDER_TEST, Fn, Pair, _call, _resolve, diff,
                     opt_spec)
+from _per_group import Runs, merged_state, scalar_kw
 
 REJ = "rejected-same-type"
 ACC = "accepted-same-values"
 STRICT = "lrcore-stricter"
+PER = "per-group-same-values"
+PER_REJ = "per-group-rejected"
 
 NAN, INF = float("nan"), float("inf")
 
@@ -96,6 +107,18 @@ FLOATS = [
     V("np.int64(1)", thunk(lambda: np.int64(1))),
     V("tensor(0.5)", thunk(lambda: torch.tensor(0.5))), V("'0.5'", "0.5"), V("None", None),
 ]
+
+# Lists for the arguments lrcore takes per group (two param groups in every case).
+INT_LISTS = [V("[3,5]", [3, 5]), V("(3,3)", (3, 3)), V("[3,5,7]", [3, 5, 7]), V("[]", []),
+             V("[3,1.5]", [3, 1.5]), V("[3,2**63]", [3, 2**63]), V("[3,None]", [3, None])]
+FLOAT_LISTS = [V("[0.5,0.25]", [0.5, 0.25]), V("(0.5,0.5)", (0.5, 0.5)),
+               V("[0.5,nan]", [0.5, NAN]), V("[0.5]*3", [0.5] * 3), V("[]", []),
+               V("[0.5,'0.5']", [0.5, "0.5"]), V("[0.5,None]", [0.5, None])]
+# their outcomes: None for per-group-same-values, else the type of per-group-rejected
+INT_PER = {"[3,5] (3,3)": None, "[3] [3,5,7] []": ValueError, "[3,1.5] [3,None]": TypeError,
+           "[3,2**63]": OverflowError}
+FLOAT_PER = {"[0.5,0.25] (0.5,0.5) [0.5,nan]": None, "[0.5]*3 []": ValueError,
+             "[0.5,'0.5'] [0.5,None]": TypeError}
 
 STRINGS = [V("''", ""), V("'foo'", "foo"), V("None", None), V("1", 1), V("upper", "UPPER")]
 BOOLS = [V("True", True), V("False", False), V("0", 0), V("1", 1), V("None", None),
@@ -155,7 +178,8 @@ CASES: list[Case] = []
 # What lrcore refuses where torch accepts (see the module docstring), by value label.
 # int64 arguments: big ints do not wrap (OverflowError); a float count or epoch is refused as
 # int() would refuse it (NaN: ValueError, inf: OverflowError) or else with TypeError; strings,
-# None and lists (torch fails on them at a later step) with TypeError.
+# None and lists (torch fails on them at a later step) with TypeError, except where lrcore takes
+# one value per group (INT_PER, FLOAT_PER).
 INT64_STRICT = {"2**63 2**70 -2**70 inf": OverflowError,
                 "1.5 2.0 '3' None [3] tensor(3)": TypeError, "nan": ValueError}
 # last_epoch = 2**63 - 1: the initial step would take it past int64.
@@ -169,18 +193,25 @@ INCIDENTAL = "'0.5' None"
 
 
 def vary(cls: str, arg: str, values: list[V], *, rejected: str = "", stricter: dict | None = None,
-         any_msg: str = "", base: dict | None = None, omit: str = "", **extra: Any) -> None:
+         any_msg: str = "", base: dict | None = None, omit: str = "",
+         per_group: dict | None = None, **extra: Any) -> None:
     """One case per value of ``cls``'s ``arg``. ``rejected``/``any_msg``: space-separated labels
-    torch rejects / whose message depends on the value; ``stricter``: {labels: error type}."""
-    rej = set(rejected.split())
+    torch rejects / whose message depends on the value; ``stricter``: {labels: error type};
+    ``per_group``: {labels: None (per-group-same-values) or the per-group-rejected type}, for
+    the arguments lrcore takes per group (it decides, whatever torch does with a list)."""
+    per: dict[str, type | None] = {}
+    for labels, err in (per_group or {}).items():
+        for label in labels.split():
+            per[label] = err
+    rej = set(rejected.split()) - set(per)
     strict: dict[str, type] = {}
     for labels, err in (stricter or {}).items():
         for label in labels.split():
-            if label not in rej:  # torch rejects it too: the same type is required
+            if label not in rej and label not in per:  # torch rejects it too: the same type
                 strict[label] = err
     msg_free = set(any_msg.split())
     known = {v.label for v in values}
-    unknown = (rej | set(strict) | msg_free | set(omit.split())) - known
+    unknown = (rej | set(strict) | msg_free | set(omit.split()) | set(per)) - known
     assert not unknown, f"{cls}.{arg}: unknown labels {unknown}"
     for v in values:
         if v.label in omit.split():
@@ -188,6 +219,13 @@ def vary(cls: str, arg: str, values: list[V], *, rejected: str = "", stricter: d
         kw = {k: (x if isinstance(x, V) else V(repr(x), x))
               for k, x in (base if base is not None else BASE[cls]).items()}
         kw[arg] = v
+        if v.label in per:
+            err = per[v.label]
+            note = ("one value per group" if err is None else
+                    "wrong length" if err is ValueError and len(v.value) != 2 else "a bad element")
+            CASES.append(Case(cls, arg, v.label, kw, PER if err is None else PER_REJ, error=err,
+                              note=note, **extra))
+            continue
         expect = REJ if v.label in rej else STRICT if v.label in strict else ACC
         CASES.append(Case(cls, arg, v.label, kw, expect, error=strict.get(v.label),
                           same_msg=v.label not in msg_free, **extra))
@@ -240,9 +278,9 @@ def _build_table() -> None:
             rejected="[fn]*3 [fn] [] 0.5 None [0.5,0.5]" +
                      (" returns_str raises" if cls == "LambdaLR" else ""),
             any_msg="returns_str 0.5 None [0.5,0.5]")
-    vary("StepLR", "step_size", INTS, stricter=INT64_STRICT)
+    vary("StepLR", "step_size", INTS + INT_LISTS, stricter=INT64_STRICT, per_group=INT_PER)
     for cls in ("StepLR", "MultiStepLR", "ExponentialLR"):
-        vary(cls, "gamma", FLOATS, stricter=FLOAT_STRICT)
+        vary(cls, "gamma", FLOATS + FLOAT_LISTS, stricter=FLOAT_STRICT, per_group=FLOAT_PER)
     vary("MultiStepLR", "milestones", [
         V("[]", []), V("[3,3]", [3, 3]), V("[5,1]", [5, 1]), V("[-1]", [-1]), V("[0]", [0]),
         V("[1.5]", [1.5]), V("[2.0]", [2.0]), V("[2**70]", [2**70]), V("[2**63-1]", [2**63 - 1]),
@@ -251,25 +289,34 @@ def _build_table() -> None:
         V("[np.int64(2)]", thunk(lambda: [np.int64(2)])), V("None", None), V("3", 3),
         V("'12'", "12"), V("[nan]", [NAN]), V("[None]", [None])],
         rejected="3", stricter={"[1.5] None '12' [nan] [None]": TypeError, "[2**70]": OverflowError})
-    vary("ConstantLR", "factor", FLOATS, rejected="-0.5 2.0 inf -inf 1e308 2**70 '0.5' None",
-         any_msg=INCIDENTAL, stricter=FLOAT_STRICT)
+    vary("ConstantLR", "factor", FLOATS + FLOAT_LISTS + [V("[0.5,2.0]", [0.5, 2.0])],
+         rejected="-0.5 2.0 inf -inf 1e308 2**70 '0.5' None", any_msg=INCIDENTAL,
+         stricter=FLOAT_STRICT, per_group=dict(FLOAT_PER, **{"[0.5,2.0]": ValueError}))
     for cls in ("ConstantLR", "LinearLR", "PolynomialLR"):
-        vary(cls, "total_iters", INTS, stricter=INT64_STRICT)
-    vary("LinearLR", "start_factor", FLOATS,
+        vary(cls, "total_iters", INTS + INT_LISTS, stricter=INT64_STRICT, per_group=INT_PER)
+    vary("LinearLR", "start_factor", FLOATS + FLOAT_LISTS + [V("[0.5,0.0]", [0.5, 0.0])],
          rejected="0.0 -0.0 -0.5 2.0 inf -inf 1e308 2**70 '0.5' None", any_msg=INCIDENTAL,
-         stricter=FLOAT_STRICT)
-    vary("LinearLR", "end_factor", FLOATS, rejected="-0.5 2.0 inf -inf 1e308 2**70 '0.5' None",
-         any_msg=INCIDENTAL, stricter=FLOAT_STRICT)
-    vary("PolynomialLR", "power", FLOATS, stricter=FLOAT_STRICT)
-    vary("CosineAnnealingLR", "T_max", INTS, stricter={"'3' None [3] tensor(3)": TypeError})
-    vary("CosineAnnealingLR", "eta_min", FLOATS, stricter=FLOAT_STRICT)
+         stricter=FLOAT_STRICT, per_group=dict(FLOAT_PER, **{"[0.5,0.0]": ValueError}))
+    vary("LinearLR", "end_factor", FLOATS + FLOAT_LISTS + [V("[0.5,-0.5]", [0.5, -0.5])],
+         rejected="-0.5 2.0 inf -inf 1e308 2**70 '0.5' None", any_msg=INCIDENTAL,
+         stricter=FLOAT_STRICT, per_group=dict(FLOAT_PER, **{"[0.5,-0.5]": ValueError}))
+    vary("PolynomialLR", "power", FLOATS + FLOAT_LISTS, stricter=FLOAT_STRICT,
+         per_group=FLOAT_PER)
+    # a float T_max is accepted (torch's float period test), so are floats in a list
+    vary("CosineAnnealingLR", "T_max", INTS + INT_LISTS,
+         stricter={"'3' None tensor(3)": TypeError},
+         per_group={"[3,5] (3,3) [3,1.5] [3,2**63]": None, "[3] [3,5,7] []": ValueError,
+                    "[3,None]": TypeError})
+    vary("CosineAnnealingLR", "eta_min", FLOATS + FLOAT_LISTS, stricter=FLOAT_STRICT,
+         per_group=FLOAT_PER)
     not_positive_int = "0 -1 False -2**70 1.5 2.0 nan inf np.int64(3) tensor(3) '3' None [3]"
     vary("CosineAnnealingWarmRestarts", "T_0", INTS, rejected=not_positive_int,
          stricter=INT64_STRICT)
     vary("CosineAnnealingWarmRestarts", "T_mult", INTS, rejected=not_positive_int,
          stricter=INT64_STRICT)
-    vary("CosineAnnealingWarmRestarts", "eta_min", FLOATS,
-         rejected="np.int64(1) tensor(0.5) '0.5' None")
+    vary("CosineAnnealingWarmRestarts", "eta_min", FLOATS + FLOAT_LISTS,
+         rejected="np.int64(1) tensor(0.5) '0.5' None",  # torch's check, element by element:
+         per_group=dict(FLOAT_PER, **{"[0.5,'0.5'] [0.5,None]": ValueError}))
     for arg in ("base_lr", "max_lr", "base_momentum", "max_momentum"):
         vary("CyclicLR", arg, FLOATS + [V("[0.01]*2", [0.01, 0.02]), V("[0.01]*3", [0.01] * 3),
                                         V("[]", [])],
@@ -463,7 +510,31 @@ def _ctor(c: Case, mod: Any, swa: Any, opt: Any) -> Callable[[], Any]:
     return lambda: klass(target, **kw)
 
 
+def run_per_group_case(c: Case) -> None:
+    """A per-group list: compared group by group with torch (see tests/_per_group.py), or
+    rejected with the listed type before anything changes."""
+    kw = {k: v.make() for k, v in c.kw.items()}
+    if c.expect == PER_REJ:
+        pair = make_pair(c)
+        before = freeze_groups(pair.opt_l)
+        _, el, _ = _call(lambda: getattr(LR, c.cls)(pair.opt_l, **kw))
+        assert isinstance(el, c.error), f"[{c.id}]: lrcore gave {el!r}, expected {c.error.__name__}"
+        assert str(el), f"[{c.id}] an empty message"
+        assert_groups_unchanged(before, pair.opt_l, f"[{c.id}]")
+        return
+    runs = Runs(opt_spec(c.kind, c.lrs), lambda o: getattr(LR, c.cls)(o, **kw),
+                lambda o, g: getattr(TLR, c.cls)(o, **scalar_kw(c.cls, kw, g)), c.id,
+                merged_state(c.cls, kw))
+    assert not runs.retired, f"[{c.id}]: torch raised with a group's scalar"
+    for _ in range(c.steps):
+        runs.step()
+
+
 def run_case(c: Case) -> None:
+    if c.expect in (PER, PER_REJ):
+        if UNDER_TEST == "lrcore":  # torch takes no lists there: nothing to compare it with
+            run_per_group_case(c)
+        return
     pair = make_pair(c)
     where = f"[{c.id}]"
     call_t = _ctor(c, TLR, TSWA, pair.opt_t)
@@ -643,7 +714,12 @@ def _state_table() -> None:
     add("SequentialLR", "_milestones 2**70", _set("_milestones", [2**70]), OverflowError)
     add("StepLR", "step_size str", _set("step_size", "2"), TypeError)
     add("StepLR", "gamma None", _set("gamma", None), TypeError)
-    add("StepLR", "gamma [0.5]", _set("gamma", [0.5]), TypeError)
+    # gamma may be a list with one value per param group (two here); each an int or float
+    add("StepLR", "gamma [0.5]", _set("gamma", [0.5]), ValueError)
+    add("StepLR", "gamma [0.5, '0.5']", _set("gamma", [0.5, "0.5"]), TypeError)
+    add("StepLR", "gamma [[0.5], 0.5]", _set("gamma", [[0.5], 0.5]), TypeError)
+    add("StepLR", "step_size [2, 2.5]", _set("step_size", [2, 2.5]), TypeError)
+    add("CosineAnnealingLR", "T_max [4]*3", _set("T_max", [4, 4, 4]), ValueError)
     add("StepLR", "gamma NaN", _set("gamma", NAN), None)
     add("StepLR", "ExponentialLR's state", lambda sd: _exp_state(), KeyError)
     add("MultiStepLR", "milestones str", _set("milestones", "13"), TypeError)

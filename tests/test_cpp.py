@@ -30,6 +30,7 @@ from torch.optim.swa_utils import SWALR
 
 import _composite_cases
 import _schedule_cases
+from _per_group import merged_state, scalar_kw
 
 ROOT = Path(__file__).resolve().parents[1]
 CPP_TESTS = ROOT / "tests" / "cpp"
@@ -159,6 +160,80 @@ COVERED = {"StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "
            "SWALR"}
 METRICS = [1.0 / (1 + min(t, 12)) + 0.001 * ((t * 7) % 5) for t in range(STEPS)]
 
+# Per-group cases (kPerGroupNames in cases.hpp): arguments with one value per group. torch runs
+# each once per group g with the scalar values[g]; the reference is group g of run g, and the
+# runs' state dicts merged (a list for each argument given per group), which no torch scheduler
+# loads: the C++ state is loaded into lrcore's Python scheduler instead.
+PG_CASES = {
+    "step_pg": ("StepLR", {"step_size": [3, 7, 5], "gamma": [0.5, 0.9, 0.1]}),
+    "step_gamma_pg": ("StepLR", {"step_size": 4, "gamma": [0.5, 0.9, 0.1]}),
+    "multistep_pg": ("MultiStepLR", {"milestones": [5, 12, 12, 30], "gamma": [0.3, 0.9, 2.0]}),
+    "constant_pg": ("ConstantLR", {"factor": [0.25, 1.0, 0.5], "total_iters": [9, 3, 0]}),
+    "linear_pg": ("LinearLR", {"start_factor": [0.2, 1.0, 0.5], "end_factor": [0.9, 0.1, 1.0],
+                               "total_iters": [17, 5, 40]}),
+    "exponential_pg": ("ExponentialLR", {"gamma": [0.93, 0.5, 1.0]}),
+    "polynomial_pg": ("PolynomialLR", {"total_iters": [40, 10, 25], "power": [1.7, 1.0, 0.5]}),
+    "cosine_pg": ("CosineAnnealingLR", {"T_max": [25, 7.5, 10], "eta_min": [0.001, 0.0, 0.01]}),
+    "cosine_eta_pg": ("CosineAnnealingLR", {"T_max": 12, "eta_min": [0.001, 0.0, 0.05]}),
+    "warm_restarts_pg": ("CosineAnnealingWarmRestarts",
+                         {"T_0": 5, "T_mult": 2, "eta_min": [0.001, 0.0, 0.02]}),
+    "sequential_pg": ("SequentialLR", [
+        ("LinearLR", {"start_factor": [0.1, 0.5, 1.0], "end_factor": 1.0, "total_iters": [5, 3, 5]}),
+        ("CosineAnnealingLR", {"T_max": [20, 30, 9], "eta_min": [0.0, 0.001, 0.01]})], [5]),
+    "chained_pg": ("ChainedScheduler", [
+        ("ConstantLR", {"factor": [0.5, 0.1, 1.0], "total_iters": 4}),
+        ("ExponentialLR", {"gamma": [0.9, 0.99, 0.95]})]),
+}
+
+
+def _pg_scheduler(mod, name: str, o, g: int | None):
+    """A per-group case built with module ``mod``: with the lists (g None) or group g's scalars."""
+    cls, *args = PG_CASES[name]
+
+    def leaf(c: str, kw: dict):
+        return getattr(mod, c)(o, **(kw if g is None else scalar_kw(c, kw, g)))
+
+    if cls == "SequentialLR":
+        return mod.SequentialLR(o, [leaf(c, kw) for c, kw in args[0]], args[1])
+    if cls == "ChainedScheduler":
+        return mod.ChainedScheduler([leaf(c, kw) for c, kw in args[0]])
+    return leaf(cls, args[0])
+
+
+def _pg_merged_state(name: str, states: list[dict]) -> dict:
+    cls, *args = PG_CASES[name]
+    if cls not in ("SequentialLR", "ChainedScheduler"):
+        return merged_state(cls, args[0])(states)
+    out = dict(states[0])
+    out["_last_lr"] = [s["_last_lr"][g] for g, s in enumerate(states)]
+    out["_schedulers"] = [merged_state(c, kw)([s["_schedulers"][i] for s in states])
+                          for i, (c, kw) in enumerate(args[0])]
+    return out
+
+
+def _torch_run_per_group(name: str):
+    """A per-group case in torch, one run per group: the merged trajectory, and at step K the
+    merged state dict and param groups."""
+    opts = [_optimizer(name) for _ in BASE_LRS]
+    scheds = [_pg_scheduler(L, name, o, g) for g, o in enumerate(opts)]
+
+    def snapshot() -> list[float]:
+        return ([float(o.param_groups[g]["lr"]) for g, o in enumerate(opts)] +
+                [float(s.get_last_lr()[g]) for g, s in enumerate(scheds)])
+
+    traj = [snapshot()]
+    saved = None
+    for t in range(1, STEPS + 1):
+        for o, s in zip(opts, scheds):
+            o.step()
+            s.step()
+        traj.append(snapshot())
+        if t == K:
+            states = [json.loads(json.dumps(s.state_dict())) for s in scheds]
+            saved = (_pg_merged_state(name, states),
+                     [_groups_json(o)[g] for g, o in enumerate(opts)], None)
+    return traj, saved
+
 
 def _step(name: str, sched, t: int) -> None:
     if isinstance(sched, L.ReduceLROnPlateau):
@@ -218,8 +293,8 @@ def _write_reference(data: Path) -> dict:
     (data / "metrics.txt").write_text("".join(f"{m.hex()}\n" for m in METRICS))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in NAMES:
-            traj, saved = _torch_run(name)
+        for name in NAMES + list(PG_CASES):
+            traj, saved = _torch_run_per_group(name) if name in PG_CASES else _torch_run(name)
             (data / f"{name}.traj").write_text(
                 "".join(" ".join(v.hex() for v in line) + "\n" for line in traj))
             state, groups, opt_state = saved
@@ -250,7 +325,7 @@ def test_cases_cover_every_scheduler():
         names = {type(_scheduler(n, _optimizer(n), STEPS)).__name__ for n in NAMES}
     assert names == COVERED
     cases_hpp = (CPP_TESTS / "cases.hpp").read_text()
-    for name in NAMES:
+    for name in NAMES + list(PG_CASES):
         assert f'"{name}"' in cases_hpp, name
 
 
@@ -290,6 +365,40 @@ def test_cpp_state_loads_into_torch(ctest_run, name):
             _step(name, sched, t)
             assert [v.hex() for v in _snapshot(name, o, sched)] == \
                 [v.hex() for v in traj[t]], f"{name} step {t}"
+
+
+@pytest.mark.parametrize("name", list(PG_CASES))
+def test_cpp_per_group_state_loads_into_lrcore(ctest_run, name):
+    """C++ -> Python with per-group arguments: the C++ save_state at step K is torch's runs'
+    states merged (lists where the case is per group), and lrcore's Python scheduler loads it and
+    continues as torch's runs did, group by group."""
+    import lrcore.lr_scheduler as LR
+
+    _, output, data, saved = ctest_run
+    path = data / "cpp_out" / f"{name}.state.json"
+    assert path.exists(), output
+    cpp_state = json.loads(path.read_text())
+    traj, merged, _ = saved[name]
+    assert cpp_state == merged
+    groups = json.loads((data / f"{name}.groups.json").read_text())["param_groups"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        o = _optimizer(name)
+        sched = _pg_scheduler(LR, name, o, 0)  # built with scalars: the lists come from the state
+        for group, values in zip(o.param_groups, groups):
+            group.update(values)
+        sched.load_state_dict(_from_json_state(cpp_state))
+        assert json.loads(json.dumps(sched.state_dict())) == merged
+
+        def snapshot() -> list[str]:
+            return [float(v).hex() for v in [g["lr"] for g in o.param_groups] +
+                    list(sched.get_last_lr())]
+
+        assert snapshot() == [v.hex() for v in traj[K]]
+        for t in range(K + 1, STEPS + 1):
+            o.step()
+            sched.step()
+            assert snapshot() == [v.hex() for v in traj[t]], f"{name} step {t}"
 
 
 # --- packaging --------------------------------------------------------------------------------

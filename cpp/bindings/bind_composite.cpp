@@ -45,12 +45,11 @@ void register_composite(py::module_& m) {
   def_step_method<WarmupLR, true>(warmup);
   warmup
       .def(py::init([](std::shared_ptr<DictGroups> g, SchedulerPtr scheduler,
-                       std::int64_t warmup_steps, std::vector<double> start_factor,
-                       int warmup_type, bool prefix, bool start_factor_per_group) {
+                       std::int64_t warmup_steps, PerGroup<double> start_factor, int warmup_type,
+                       bool prefix) {
         return std::make_shared<Bound<WarmupLR>>(g, std::move(scheduler), warmup_steps,
                                                  std::move(start_factor),
-                                                 schedules::shape_from_int(warmup_type), prefix,
-                                                 start_factor_per_group);
+                                                 schedules::shape_from_int(warmup_type), prefix);
       }))
       .def("step",
            [](Bound<WarmupLR>& s) {
@@ -72,7 +71,6 @@ void register_composite(py::module_& m) {
       .def("factor", &WarmupLR::factor)
       .def_readwrite("warmup_steps", &WarmupLR::warmup_steps)
       .def_readwrite("start_factor", &WarmupLR::start_factor)
-      .def_readwrite("start_factor_per_group", &WarmupLR::start_factor_per_group)
       .def_property(
           "warmup_type", [](const Bound<WarmupLR>& s) { return static_cast<int>(s.warmup_type); },
           [](Bound<WarmupLR>& s, int v) { s.warmup_type = schedules::shape_from_int(v); })

@@ -8,8 +8,8 @@ void register_cosine(py::module_& m) {
 
   BoundClass<CosineAnnealingLR> cosine(m, "CosineAnnealingLR");
   cosine
-      .def(py::init([](std::shared_ptr<DictGroups> g, double T_max, double eta_min,
-                       std::int64_t last_epoch) {
+      .def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<double> T_max,
+                       PerGroup<double> eta_min, std::int64_t last_epoch) {
         return std::make_shared<Bound<CosineAnnealingLR>>(g, T_max, eta_min, last_epoch,
                                                           Init::deferred);
       }))
@@ -21,7 +21,7 @@ void register_cosine(py::module_& m) {
   BoundClass<CosineAnnealingWarmRestarts> restarts(m, "CosineAnnealingWarmRestarts");
   restarts
       .def(py::init([](std::shared_ptr<DictGroups> g, std::int64_t T_0, std::int64_t T_mult,
-                       double eta_min, std::int64_t last_epoch) {
+                       PerGroup<double> eta_min, std::int64_t last_epoch) {
         return std::make_shared<Bound<CosineAnnealingWarmRestarts>>(g, T_0, T_mult, eta_min,
                                                                     last_epoch, Init::deferred);
       }))

@@ -55,8 +55,8 @@ void register_multiplicative(py::module_& m) {
   def_scheduler_methods<MultiplicativeLR>(mult);
 
   BoundClass<StepLR> step(m, "StepLR");
-  step.def(py::init([](std::shared_ptr<DictGroups> g, std::int64_t step_size, double gamma,
-                       std::int64_t last_epoch) {
+  step.def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<std::int64_t> step_size,
+                       PerGroup<double> gamma, std::int64_t last_epoch) {
         return std::make_shared<Bound<StepLR>>(g, step_size, gamma, last_epoch, kDeferred);
       }))
       .def_readwrite("step_size", &StepLR::step_size)
@@ -66,7 +66,7 @@ void register_multiplicative(py::module_& m) {
   BoundClass<MultiStepLR> multistep(m, "MultiStepLR");
   multistep
       .def(py::init([](std::shared_ptr<DictGroups> g, std::vector<std::int64_t> milestones,
-                       double gamma, std::int64_t last_epoch) {
+                       PerGroup<double> gamma, std::int64_t last_epoch) {
         return std::make_shared<Bound<MultiStepLR>>(g, std::move(milestones), gamma, last_epoch,
                                                     kDeferred);
       }))
@@ -76,8 +76,8 @@ void register_multiplicative(py::module_& m) {
 
   BoundClass<ConstantLR> constant(m, "ConstantLR");
   constant
-      .def(py::init([](std::shared_ptr<DictGroups> g, double factor, std::int64_t total_iters,
-                       std::int64_t last_epoch) {
+      .def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<double> factor,
+                       PerGroup<std::int64_t> total_iters, std::int64_t last_epoch) {
         return std::make_shared<Bound<ConstantLR>>(g, factor, total_iters, last_epoch, kDeferred);
       }))
       .def_readwrite("factor", &ConstantLR::factor)
@@ -86,8 +86,9 @@ void register_multiplicative(py::module_& m) {
 
   BoundClass<LinearLR> linear(m, "LinearLR");
   linear
-      .def(py::init([](std::shared_ptr<DictGroups> g, double start_factor, double end_factor,
-                       std::int64_t total_iters, std::int64_t last_epoch) {
+      .def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<double> start_factor,
+                       PerGroup<double> end_factor, PerGroup<std::int64_t> total_iters,
+                       std::int64_t last_epoch) {
         return std::make_shared<Bound<LinearLR>>(g, start_factor, end_factor, total_iters,
                                                  last_epoch, kDeferred);
       }))
@@ -98,7 +99,8 @@ void register_multiplicative(py::module_& m) {
 
   BoundClass<ExponentialLR> exponential(m, "ExponentialLR");
   exponential
-      .def(py::init([](std::shared_ptr<DictGroups> g, double gamma, std::int64_t last_epoch) {
+      .def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<double> gamma,
+                       std::int64_t last_epoch) {
         return std::make_shared<Bound<ExponentialLR>>(g, gamma, last_epoch, kDeferred);
       }))
       .def_readwrite("gamma", &ExponentialLR::gamma);
@@ -106,8 +108,8 @@ void register_multiplicative(py::module_& m) {
 
   BoundClass<PolynomialLR> polynomial(m, "PolynomialLR");
   polynomial
-      .def(py::init([](std::shared_ptr<DictGroups> g, std::int64_t total_iters, double power,
-                       std::int64_t last_epoch) {
+      .def(py::init([](std::shared_ptr<DictGroups> g, PerGroup<std::int64_t> total_iters,
+                       PerGroup<double> power, std::int64_t last_epoch) {
         return std::make_shared<Bound<PolynomialLR>>(g, total_iters, power, last_epoch, kDeferred);
       }))
       .def_readwrite("total_iters", &PolynomialLR::total_iters)

@@ -19,6 +19,33 @@
 
 namespace py = pybind11;
 
+// lrcore::PerGroup<T> from Python: a list or tuple is one value per group, anything else the one
+// shared value (as T converts it); back to Python: the number, or a list of them.
+namespace pybind11::detail {
+template <class T>
+struct type_caster<lrcore::PerGroup<T>> {
+  PYBIND11_TYPE_CASTER(lrcore::PerGroup<T>, make_caster<T>::name + const_name(" | list[") +
+                                                make_caster<T>::name + const_name("]"));
+
+  bool load(handle src, bool convert) {
+    if (PyList_Check(src.ptr()) || PyTuple_Check(src.ptr())) {
+      make_caster<std::vector<T>> values;
+      if (!values.load(src, convert)) return false;
+      value = lrcore::PerGroup<T>(cast_op<std::vector<T>&&>(std::move(values)));
+      return true;
+    }
+    make_caster<T> one;
+    if (!one.load(src, convert)) return false;
+    value = lrcore::PerGroup<T>(cast_op<T>(one));
+    return true;
+  }
+  static handle cast(const lrcore::PerGroup<T>& src, return_value_policy policy, handle parent) {
+    if (src.per_group()) return make_caster<std::vector<T>>::cast(src.values(), policy, parent);
+    return make_caster<T>::cast(src.value(), policy, parent);
+  }
+};
+}  // namespace pybind11::detail
+
 namespace lrcore_py {
 
 // The param groups of any Python object with `param_groups` (a list of dicts): a torch

@@ -138,8 +138,6 @@ _BOOL_KEYS = {"_is_initial", "_get_lr_called_within_step", "cycle_momentum", "us
               "prefix"}
 _CHOICES = {"threshold_mode": ("rel", "abs"), "_anneal_func_type": ("cos", "linear"),
             "_anneal_strategy": ("cos", "linear"), "warmup_type": ("linear", "cosine", "1-sqrt")}
-# Numbers that may also be one per param group (a list).
-_PER_GROUP_NUMBER_KEYS = {"start_factor"}
 _PHASE_KEYS = ("initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum")
 # What torch's ChainedScheduler gains when a SequentialLR steps it (see tests/_pairs.py).
 _CHAINED_EXTRA = {"_step_count", "_is_initial", "_get_lr_called_within_step", "last_epoch"}
@@ -183,9 +181,19 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
                            f"{name} does not have (is it from another scheduler class?)")
     groups = len(scheduler.optimizer.param_groups)
     nullable = set(getattr(scheduler, "_nullable_state_keys", ()))  # a class's "not given"
+    # arguments the class takes per group: a number, or a list with one per param group
+    per_group = set(getattr(scheduler, "_per_group_state_keys", ()))
     for key, v in state.items():
         where = f"{name}.load_state_dict: {key!r}"
         if v is None and key in nullable:
+            continue
+        if key in per_group and isinstance(v, (list, tuple)):
+            if len(v) != groups:
+                raise ValueError(f"{where} has {len(v)} values, the optimizer has {groups} "
+                                 "param groups")
+            check = _state_int if key in _INT_KEYS else _state_number
+            for i, x in enumerate(v):
+                check(f"{where}[{i}]", x)
             continue
         if key in _INT_KEYS:
             _state_int(where, v)
@@ -195,12 +203,6 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
         elif key in _POSITIVE_INT_KEYS:
             if _state_int(where, v) < 1:
                 raise ValueError(f"{where} must be >= 1, got {v}")
-        elif key in _PER_GROUP_NUMBER_KEYS and isinstance(v, (list, tuple)):
-            if len(v) != groups:
-                raise ValueError(f"{where} has {len(v)} values, the optimizer has {groups} "
-                                 "param groups")
-            for x in v:
-                _state_number(where, x)
         elif key in _NUMBER_KEYS:
             _state_number(where, v)
         elif key == "T_i":

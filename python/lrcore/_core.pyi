@@ -126,16 +126,16 @@ class MultiplicativeLR(_CoreScheduler):
     ) -> None: ...
 
 class StepLR(_CoreScheduler):
-    step_size: int
-    gamma: float
+    step_size: int | list[int] | list[int]
+    gamma: float | list[float] | list[float]
     def __init__(
-        self, groups: DictGroups, step_size: int, gamma: float, last_epoch: int, /
+        self, groups: DictGroups, step_size: int | list[int], gamma: float | list[float], last_epoch: int, /
     ) -> None: ...
 
 class MultiStepLR(_CoreScheduler):
-    gamma: float
+    gamma: float | list[float] | list[float]
     def __init__(
-        self, groups: DictGroups, milestones: Sequence[int], gamma: float, last_epoch: int, /
+        self, groups: DictGroups, milestones: Sequence[int], gamma: float | list[float], last_epoch: int, /
     ) -> None: ...
     @property
     def milestones(self) -> list[int]: ...
@@ -143,56 +143,56 @@ class MultiStepLR(_CoreScheduler):
     def milestones(self, value: Sequence[int], /) -> None: ...
 
 class ConstantLR(_CoreScheduler):
-    factor: float
-    total_iters: int
+    factor: float | list[float] | list[float]
+    total_iters: int | list[int] | list[int]
     def __init__(
-        self, groups: DictGroups, factor: float, total_iters: int, last_epoch: int, /
+        self, groups: DictGroups, factor: float | list[float], total_iters: int | list[int], last_epoch: int, /
     ) -> None: ...
 
 class LinearLR(_CoreScheduler):
-    start_factor: float
-    end_factor: float
-    total_iters: int
+    start_factor: float | list[float] | list[float]
+    end_factor: float | list[float] | list[float]
+    total_iters: int | list[int] | list[int]
     def __init__(
         self,
         groups: DictGroups,
-        start_factor: float,
-        end_factor: float,
-        total_iters: int,
+        start_factor: float | list[float],
+        end_factor: float | list[float],
+        total_iters: int | list[int],
         last_epoch: int,
         /,
     ) -> None: ...
 
 class ExponentialLR(_CoreScheduler):
-    gamma: float
-    def __init__(self, groups: DictGroups, gamma: float, last_epoch: int, /) -> None: ...
+    gamma: float | list[float] | list[float]
+    def __init__(self, groups: DictGroups, gamma: float | list[float], last_epoch: int, /) -> None: ...
 
 class PolynomialLR(_CoreScheduler):
-    total_iters: int
-    power: float
+    total_iters: int | list[int] | list[int]
+    power: float | list[float] | list[float]
     def __init__(
-        self, groups: DictGroups, total_iters: int, power: float, last_epoch: int, /
+        self, groups: DictGroups, total_iters: int | list[int], power: float | list[float], last_epoch: int, /
     ) -> None: ...
 
 # ---- cosine (bind_cosine.cpp) ----------------------------------------------------------------
 
 class CosineAnnealingLR(_CoreScheduler):
-    T_max: float
-    eta_min: float
-    # T_max was given as an int: torch's exact integer period test applies.
-    T_max_int: bool
+    T_max: float | list[float] | list[float]
+    eta_min: float | list[float] | list[float]
+    # T_max was given as an int (per group, where T_max is): torch's exact integer period test.
+    T_max_int: bool | list[bool] | list[bool]
     def __init__(
-        self, groups: DictGroups, T_max: float, eta_min: float, last_epoch: int, /
+        self, groups: DictGroups, T_max: float | list[float], eta_min: float | list[float], last_epoch: int, /
     ) -> None: ...
 
 class CosineAnnealingWarmRestarts(_CoreScheduler):
     T_0: int
     T_i: float
     T_mult: int
-    eta_min: float
+    eta_min: float | list[float] | list[float]
     T_cur: float
     def __init__(
-        self, groups: DictGroups, T_0: int, T_mult: int, eta_min: float, last_epoch: int, /
+        self, groups: DictGroups, T_0: int, T_mult: int, eta_min: float | list[float], last_epoch: int, /
     ) -> None: ...
 
 # ---- cyclic (bind_cyclic.cpp) ----------------------------------------------------------------
@@ -347,7 +347,7 @@ class ChainedScheduler(_SteppedScheduler, _MetricStepped):
 
 class WarmupLR(_SteppedScheduler, _MetricStepped):
     warmup_steps: int
-    start_factor_per_group: bool
+    start_factor: float | list[float]
     warmup_type: int  # 0 linear, 1 cosine, 2 1-sqrt
     prefix: bool
     def __init__(
@@ -355,16 +355,11 @@ class WarmupLR(_SteppedScheduler, _MetricStepped):
         groups: DictGroups,
         scheduler: Scheduler,
         warmup_steps: int,
-        start_factor: Sequence[float],
+        start_factor: float | list[float],
         warmup_type: int,
         prefix: bool,
-        start_factor_per_group: bool,
         /,
     ) -> None: ...
-    @property
-    def start_factor(self) -> list[float]: ...
-    @start_factor.setter
-    def start_factor(self, value: Sequence[float], /) -> None: ...
     def group_lrs(self) -> list[float]: ...
     def sync_groups(self, lrs: Sequence[float], /) -> None: ...
     def validate(self) -> None: ...

@@ -93,8 +93,61 @@ def _format_param(name: str, optimizer: Any, param: Any) -> list[float]:
     return [_real(name, param)] * n
 
 
+def _per_group(name: str, optimizer: Any, value: Any, convert: Callable[[str, Any], Any]) -> Any:
+    """An argument torch takes as one scalar for every group, which lrcore also takes as a list
+    or tuple with one value per param group (pytorch issue 63488). A scalar is ``convert``-ed as
+    before; a list must have one value per group (ValueError with torch's _format_param message,
+    checked first), and each value is ``convert``-ed as the scalar would be."""
+    if not isinstance(value, (list, tuple)):
+        return convert(name, value)
+    _check_optimizer(optimizer)
+    n = len(optimizer.param_groups)
+    if len(value) != n:
+        raise ValueError(
+            f"{name} must have the same length as optimizer.param_groups. "
+            f"{name} has {len(value)} values, param_groups has {n}."
+        )
+    return [convert(name, v) for v in value]
+
+
+def _per_group_attr(name: str, convert: Callable[[str, Any], Any], *,
+                    to_python: Callable[[Any], Any] | None = None) -> Any:
+    """A core property that holds one value for all groups or a list of one per group (see
+    _per_group). A scalar is assigned as before; a list is checked like the constructor's."""
+
+    def fget(self: Any) -> Any:
+        value = getattr(self._core, name)
+        if to_python is None:
+            return value
+        return [to_python(v) for v in value] if isinstance(value, list) else to_python(value)
+
+    def fset(self: Any, value: Any) -> None:
+        if isinstance(value, (list, tuple)):
+            value = _per_group(name, self.optimizer, value, convert)
+        setattr(self._core, name, value)
+
+    return property(fget, fset, doc=f"``{name}``: one value, or a list with one per param group.")
+
+
 def _is_int(value: Any) -> bool:
     return not isinstance(value, float) and hasattr(value, "__index__")
+
+
+def _T_max_int(T_max: Any) -> bool | list[bool]:
+    """CosineAnnealingLR's T_max given as an int (per group where T_max is): torch's period test
+    is then exact integer arithmetic."""
+    if isinstance(T_max, (list, tuple)):
+        return [_is_int(t) for t in T_max]
+    return _is_int(T_max)
+
+
+def _warm_restarts_eta_min(name: str, eta_min: Any) -> Any:
+    """CosineAnnealingWarmRestarts' eta_min check, torch's (a float or an int, else ValueError)."""
+    if not isinstance(eta_min, (float, int)):
+        raise ValueError(
+            f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+        )
+    return eta_min
 
 
 def _milestone_list(name: str, milestones: Iterable[Any]) -> list[int]:
@@ -558,8 +611,9 @@ class StepLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        step_size (int): period of the decay.
-        gamma (float): multiplicative factor. Default: 0.1.
+        step_size (int or list of int): period of the decay (or one per param group).
+        gamma (float or list of float): multiplicative factor (or one per param group).
+            Default: 0.1.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
 
@@ -568,16 +622,19 @@ class StepLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
     """
 
     _state_keys = ("step_size", "gamma") + LRScheduler._base_state
+    _per_group_state_keys = ("step_size", "gamma")
 
     @atomic_init
-    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1,
+    def __init__(self, optimizer: Any, step_size: int | Sequence[int],
+                 gamma: float | Sequence[float] = 0.1, last_epoch: int = -1,
                  verbose: bool = False) -> None:
-        core = _core.StepLR(_groups(optimizer), _int64("step_size", step_size), _real("gamma", gamma),
+        core = _core.StepLR(_groups(optimizer), _per_group("step_size", optimizer, step_size, _int64),
+                            _per_group("gamma", optimizer, gamma, _real),
                             _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    step_size = _core_attr("step_size")
-    gamma = _core_attr("gamma")
+    step_size = _per_group_attr("step_size", _int64)
+    gamma = _per_group_attr("gamma", _real)
 
 
 @_builtin
@@ -586,23 +643,26 @@ class MultiStepLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        milestones (iterable of int): epoch indices.
-        gamma (float): multiplicative factor. Default: 0.1.
+        milestones (iterable of int): epoch indices (shared by all groups).
+        gamma (float or list of float): multiplicative factor (or one per param group).
+            Default: 0.1.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("milestones", "gamma") + LRScheduler._base_state
+    _per_group_state_keys = ("gamma",)
 
     @atomic_init
-    def __init__(self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+    def __init__(self, optimizer: Any, milestones: Iterable[int],
+                 gamma: float | Sequence[float] = 0.1, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
         epochs = _milestone_list("milestones", milestones)
-        core = _core.MultiStepLR(_groups(optimizer), epochs, _real("gamma", gamma),
+        core = _core.MultiStepLR(_groups(optimizer), epochs, _per_group("gamma", optimizer, gamma, _real),
                                  _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    gamma = _core_attr("gamma")
+    gamma = _per_group_attr("gamma", _real)
 
     @property
     def milestones(self) -> Counter[int]:
@@ -621,23 +681,27 @@ class ConstantLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        factor (float): in [0, 1]. Default: 1/3.
-        total_iters (int): number of epochs with the factor applied. Default: 5.
+        factor (float or list of float): in [0, 1] (each, one per param group). Default: 1/3.
+        total_iters (int or list of int): number of epochs with the factor applied.
+            Default: 5.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("factor", "total_iters") + LRScheduler._base_state
+    _per_group_state_keys = ("factor", "total_iters")
 
     @atomic_init
-    def __init__(self, optimizer: Any, factor: float = 1.0 / 3, total_iters: int = 5,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
-        core = _core.ConstantLR(_groups(optimizer), _real("factor", factor),
-                                _int64("total_iters", total_iters), _int64("last_epoch", last_epoch))
+    def __init__(self, optimizer: Any, factor: float | Sequence[float] = 1.0 / 3,
+                 total_iters: int | Sequence[int] = 5, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        core = _core.ConstantLR(_groups(optimizer), _per_group("factor", optimizer, factor, _real),
+                                _per_group("total_iters", optimizer, total_iters, _int64),
+                                _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    factor = _core_attr("factor")
-    total_iters = _core_attr("total_iters")
+    factor = _per_group_attr("factor", _real)
+    total_iters = _per_group_attr("total_iters", _int64)
 
 
 @_builtin
@@ -647,26 +711,30 @@ class LinearLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        start_factor (float): in (0, 1]. Default: 1/3.
-        end_factor (float): in [0, 1]. Default: 1.0.
-        total_iters (int): Default: 5.
+        start_factor (float or list of float): in (0, 1]. Default: 1/3.
+        end_factor (float or list of float): in [0, 1]. Default: 1.0.
+        total_iters (int or list of int): Default: 5.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("start_factor", "end_factor", "total_iters") + LRScheduler._base_state
+    _per_group_state_keys = ("start_factor", "end_factor", "total_iters")
 
     @atomic_init
-    def __init__(self, optimizer: Any, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
-                 total_iters: int = 5, last_epoch: int = -1, verbose: bool = False) -> None:
-        core = _core.LinearLR(_groups(optimizer), _real("start_factor", start_factor),
-                              _real("end_factor", end_factor), _int64("total_iters", total_iters),
+    def __init__(self, optimizer: Any, start_factor: float | Sequence[float] = 1.0 / 3,
+                 end_factor: float | Sequence[float] = 1.0, total_iters: int | Sequence[int] = 5,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        core = _core.LinearLR(_groups(optimizer),
+                              _per_group("start_factor", optimizer, start_factor, _real),
+                              _per_group("end_factor", optimizer, end_factor, _real),
+                              _per_group("total_iters", optimizer, total_iters, _int64),
                               _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    start_factor = _core_attr("start_factor")
-    end_factor = _core_attr("end_factor")
-    total_iters = _core_attr("total_iters")
+    start_factor = _per_group_attr("start_factor", _real)
+    end_factor = _per_group_attr("end_factor", _real)
+    total_iters = _per_group_attr("total_iters", _int64)
 
 
 @_builtin
@@ -675,21 +743,22 @@ class ExponentialLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        gamma (float): multiplicative factor.
+        gamma (float or list of float): multiplicative factor (or one per param group).
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("gamma",) + LRScheduler._base_state
+    _per_group_state_keys = ("gamma",)
 
     @atomic_init
-    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1,
+    def __init__(self, optimizer: Any, gamma: float | Sequence[float], last_epoch: int = -1,
                  verbose: bool = False) -> None:
-        core = _core.ExponentialLR(_groups(optimizer), _real("gamma", gamma),
+        core = _core.ExponentialLR(_groups(optimizer), _per_group("gamma", optimizer, gamma, _real),
                                    _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    gamma = _core_attr("gamma")
+    gamma = _per_group_attr("gamma", _real)
 
 
 @_builtin
@@ -698,23 +767,27 @@ class PolynomialLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        total_iters (int): Default: 5.
-        power (float): Default: 1.0.
+        total_iters (int or list of int): Default: 5.
+        power (float or list of float): Default: 1.0.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("total_iters", "power") + LRScheduler._base_state
+    _per_group_state_keys = ("total_iters", "power")
 
     @atomic_init
-    def __init__(self, optimizer: Any, total_iters: int = 5, power: float = 1.0,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
-        core = _core.PolynomialLR(_groups(optimizer), _int64("total_iters", total_iters),
-                                  _real("power", power), _int64("last_epoch", last_epoch))
+    def __init__(self, optimizer: Any, total_iters: int | Sequence[int] = 5,
+                 power: float | Sequence[float] = 1.0, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        core = _core.PolynomialLR(_groups(optimizer),
+                                  _per_group("total_iters", optimizer, total_iters, _int64),
+                                  _per_group("power", optimizer, power, _real),
+                                  _int64("last_epoch", last_epoch))
         self._attach(optimizer, core, verbose)
 
-    total_iters = _core_attr("total_iters")
-    power = _core_attr("power")
+    total_iters = _per_group_attr("total_iters", _int64)
+    power = _per_group_attr("power", _real)
 
 
 @_builtin
@@ -729,31 +802,39 @@ class CosineAnnealingLR(_ClosedForm, _BuiltinGetLr, LRScheduler):
 
     Args:
         optimizer: wrapped optimizer.
-        T_max (int): number of epochs of a half period.
-        eta_min (float): minimum lr. Default: 0.
+        T_max (int or list of int): number of epochs of a half period (or one per param
+            group; an int and a float T_max differ only beyond 2**53, as in torch).
+        eta_min (float or list of float): minimum lr (or one per param group). Default: 0.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("T_max", "eta_min") + LRScheduler._base_state
+    _per_group_state_keys = ("T_max", "eta_min")
 
     @atomic_init
-    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
-        core = _core.CosineAnnealingLR(_groups(optimizer), _real("T_max", T_max),
-                                       _real("eta_min", eta_min), _int64("last_epoch", last_epoch))
-        core.T_max_int = _is_int(T_max)
+    def __init__(self, optimizer: Any, T_max: int | Sequence[int], eta_min: float | Sequence[float] = 0.0,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        core = _core.CosineAnnealingLR(_groups(optimizer), _per_group("T_max", optimizer, T_max, _real),
+                                       _per_group("eta_min", optimizer, eta_min, _real),
+                                       _int64("last_epoch", last_epoch))
+        core.T_max_int = _T_max_int(T_max)
         self._attach(optimizer, core, verbose)
 
     @property
-    def T_max(self) -> float | int:
-        return _as_number(self._core.T_max)
+    def T_max(self) -> float | int | list[float | int]:
+        """``T_max``: one value, or a list with one per param group."""
+        value = self._core.T_max
+        return [_as_number(v) for v in value] if isinstance(value, list) else _as_number(value)
 
     @T_max.setter
-    def T_max(self, value: float | int) -> None:
-        self._core.T_max = value
-        self._core.T_max_int = _is_int(value)  # an int T_max: torch's exact integer period test
-    eta_min = _core_attr("eta_min")
+    def T_max(self, value: float | int | Sequence[float | int]) -> None:
+        if isinstance(value, (list, tuple)):
+            self._core.T_max = _per_group("T_max", self.optimizer, value, _real)
+        else:
+            self._core.T_max = value
+        self._core.T_max_int = _T_max_int(value)
+    eta_min = _per_group_attr("eta_min", _real)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1199,12 +1280,15 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
         optimizer: wrapped optimizer.
         T_0 (int): epochs until the first restart.
         T_mult (int): growth of T_i after each restart. Default: 1.
-        eta_min (float): minimum lr. Default: 0.
+        eta_min (float or list of float): minimum lr (or one per param group). Default: 0.
+            T_0 and T_mult define the restart clock (``T_i``, ``T_cur``) that all groups
+            share, as torch keeps it: they are scalars.
         last_epoch (int): the index of the last epoch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
 
     _state_keys = ("T_0", "T_i", "T_mult", "eta_min", "T_cur") + LRScheduler._base_state
+    _per_group_state_keys = ("eta_min",)
 
     @atomic_init
     def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
@@ -1213,10 +1297,7 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-        if not isinstance(eta_min, (float, int)):
-            raise ValueError(
-                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
-            )
+        eta_min = _per_group("eta_min", optimizer, eta_min, _warm_restarts_eta_min)
         last_epoch = _int64("last_epoch", last_epoch)
         if abs(last_epoch) > 2**53:  # T_cur = last_epoch is a float in the core
             raise OverflowError(
@@ -1242,7 +1323,7 @@ class CosineAnnealingWarmRestarts(_BuiltinGetLr, LRScheduler):
     T_0 = _core_attr("T_0")
     T_i = _core_attr("T_i", to_python=_as_number)
     T_mult = _core_attr("T_mult")
-    eta_min = _core_attr("eta_min")
+    eta_min = _per_group_attr("eta_min", _real)  # torch checks the constructor's only
     T_cur = _core_attr("T_cur", to_python=_as_number)
 
 

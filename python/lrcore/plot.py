@@ -240,6 +240,8 @@ def _kw(node: ast.Call, name: str, position: int) -> Any:
 
 
 def _num(value: Any) -> float | None:
+    if isinstance(value, (list, tuple)):  # one value per param group: the longest shape wins
+        return max((x for x in map(_num, value) if x is not None), default=None)
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     return float(value) if ok and math.isfinite(value) and value > 0 else None
 

@@ -38,6 +38,8 @@ from .lr_scheduler import (
     _Composite,
     _core_attr,
     _groups,
+    _per_group,
+    _per_group_attr,
 )
 
 __all__ = [
@@ -400,28 +402,12 @@ class HFScheduleLR(_Validated, _ClosedForm, _BuiltinGetLr, LRScheduler):
 # WarmupLR
 
 
-def _start_factor_fget(self: Any) -> float | list[float]:
-    values = list(self._core.start_factor)
-    return values if self._core.start_factor_per_group else values[0]
-
-
-def _start_factor_fset(self: Any, value: Any) -> None:
-    factors, per_group = _start_factors(len(self.optimizer.param_groups), value)
-    self._core.start_factor_per_group = per_group
-    self._core.start_factor = factors
-
-
-def _start_factors(n: int, value: Any) -> tuple[list[float], bool]:
-    """start_factor as the core holds it: one value, or (a list or tuple) one per group."""
-    per_group = isinstance(value, (list, tuple))
-    if per_group and len(value) != n:
-        raise ValueError(f"start_factor must have the same length as optimizer.param_groups. "
-                         f"start_factor has {len(value)} values, param_groups has {n}.")
-    factors = [_float("start_factor", v) for v in (value if per_group else [value])]
-    for f in factors:
-        if not 0.0 <= f <= 1.0:
-            raise ValueError(f"start_factor must be in [0, 1], got {f}")
-    return factors, per_group
+def _unit(name: str, value: Any) -> float:
+    """A warmup's start factor: a finite number in [0, 1]."""
+    number = _float(name, value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {number}")
+    return number
 
 
 @_builtin
@@ -463,6 +449,7 @@ class WarmupLR(_Composite, LRScheduler):
     # _group_lrs: the groups' lrs when the state was saved (load_state_dict puts them back).
     _state_keys = ("warmup_steps", "start_factor", "warmup_type", "prefix", "last_epoch",
                    "_step_count", "_last_lr", "_group_lrs", "_schedulers")
+    _per_group_state_keys = ("start_factor",)
 
     def __init__(self, scheduler: Any, warmup_steps: int, start_factor: float | list[float] = 0.0,
                  warmup_type: str = "linear", prefix: bool = False, *,
@@ -474,7 +461,7 @@ class WarmupLR(_Composite, LRScheduler):
         _check_optimizer(optimizer)
         _check_children("WarmupLR", optimizer, [scheduler])
         steps = _int("warmup_steps", warmup_steps)
-        factors, per_group = _start_factors(len(optimizer.param_groups), start_factor)
+        factors = _per_group("start_factor", optimizer, start_factor, _unit)
         if warmup_type not in _SHAPES:
             raise ValueError(f"Unknown warmup type: {warmup_type}, expected 'linear', 'cosine' "
                              "or '1-sqrt'")
@@ -482,7 +469,7 @@ class WarmupLR(_Composite, LRScheduler):
         saved = _snapshot(optimizer)
         try:  # the core writes initial_lr and the damped lrs: all or nothing
             core = _core.WarmupLR(_groups(optimizer), scheduler._core, steps, factors,
-                                  _SHAPES.index(warmup_type), prefix, per_group)
+                                  _SHAPES.index(warmup_type), prefix)
         except BaseException:
             if saved is not None:
                 _restore(saved)
@@ -492,8 +479,7 @@ class WarmupLR(_Composite, LRScheduler):
         self._attach(optimizer, core, verbose, initial_step=False)
 
     warmup_steps = _core_attr("warmup_steps", "Number of warmup steps.")
-    start_factor = property(_start_factor_fget, _start_factor_fset,
-                            doc="The factor at step 0 (a list when given per group).")
+    start_factor = _per_group_attr("start_factor", _unit)
     warmup_type = _shape_attr("warmup_type")
     prefix = _core_attr("prefix", "The wrapped scheduler starts after the warmup.")
 

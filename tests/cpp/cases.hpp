@@ -1,5 +1,7 @@
 // The schedules the C++ tests run: one per case name, the same configurations as CASES in
-// tests/test_cpp.py (which runs them in torch). Each builds its scheduler over param groups whose
+// tests/test_cpp.py (which runs them in torch). The kPerGroupNames cases give arguments one value
+// per group (PerGroup, pytorch issue 63488): test_cpp.py runs torch once per group with that
+// group's scalar, and writes group g of run g. Each builds its scheduler over param groups whose
 // lrs cycle through kBaseLrs and whose momentum (SGD) or beta1 (Adam) is 0.9.
 #pragma once
 
@@ -23,6 +25,10 @@ inline const std::vector<std::string> kNames = {
     "cyclic_tri2", "cyclic_exp_adam", "onecycle",      "onecycle_adam",  "plateau",
     "plateau_max_abs", "sequential",  "sequential3",   "chained",        "swalr",
     "swalr_linear"};
+inline const std::vector<std::string> kPerGroupNames = {
+    "step_pg",      "step_gamma_pg", "multistep_pg",     "constant_pg",      "linear_pg",
+    "exponential_pg", "polynomial_pg", "cosine_pg",      "cosine_eta_pg",    "warm_restarts_pg",
+    "sequential_pg", "chained_pg"};
 
 inline MomentumKind kind_of(const std::string& name) {
   if (name == "cyclic_exp_adam" || name == "onecycle_adam") return MomentumKind::beta1;
@@ -53,6 +59,11 @@ inline Run make(const std::string& name, ParamGroups& g, std::int64_t steps) {
   const std::size_t n = g.size();
   auto per_group = [n](std::vector<double> three) {
     std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = three[i % 3];
+    return v;
+  };
+  auto ints = [n](std::vector<std::int64_t> three) {
+    std::vector<std::int64_t> v(n);
     for (std::size_t i = 0; i < n; ++i) v[i] = three[i % 3];
     return v;
   };
@@ -119,6 +130,46 @@ inline Run make(const std::string& name, ParamGroups& g, std::int64_t steps) {
     r.sched = std::make_shared<SWALR>(g, per_group({0.05, 0.02, 0.2}), 8, "cos");
   else if (name == "swalr_linear")
     r.sched = std::make_shared<SWALR>(g, std::vector<double>{0.01}, 5, "linear");
+  // per group (vectors where torch takes one scalar)
+  else if (name == "step_pg")
+    r.sched = std::make_shared<StepLR>(g, ints({3, 7, 5}), per_group({0.5, 0.9, 0.1}));
+  else if (name == "step_gamma_pg")
+    r.sched = std::make_shared<StepLR>(g, 4, per_group({0.5, 0.9, 0.1}));
+  else if (name == "multistep_pg")
+    r.sched = std::make_shared<MultiStepLR>(g, std::vector<std::int64_t>{5, 12, 12, 30},
+                                            per_group({0.3, 0.9, 2.0}));
+  else if (name == "constant_pg")
+    r.sched = std::make_shared<ConstantLR>(g, per_group({0.25, 1.0, 0.5}), ints({9, 3, 0}));
+  else if (name == "linear_pg")
+    r.sched = std::make_shared<LinearLR>(g, per_group({0.2, 1.0, 0.5}), per_group({0.9, 0.1, 1.0}),
+                                         ints({17, 5, 40}));
+  else if (name == "exponential_pg")
+    r.sched = std::make_shared<ExponentialLR>(g, per_group({0.93, 0.5, 1.0}));
+  else if (name == "polynomial_pg")
+    r.sched = std::make_shared<PolynomialLR>(g, ints({40, 10, 25}), per_group({1.7, 1.0, 0.5}));
+  else if (name == "cosine_pg") {
+    auto c = std::make_shared<CosineAnnealingLR>(g, per_group({25, 7.5, 10}),
+                                                 per_group({0.001, 0.0, 0.01}));
+    std::vector<bool> is_int(n);
+    for (std::size_t i = 0; i < n; ++i) is_int[i] = i % 3 != 1;  // torch's 25 and 10 are ints
+    c->T_max_int = is_int;
+    r.sched = c;
+  } else if (name == "cosine_eta_pg")
+    r.sched = std::make_shared<CosineAnnealingLR>(g, 12, per_group({0.001, 0.0, 0.05}));
+  else if (name == "warm_restarts_pg")
+    r.sched = std::make_shared<CosineAnnealingWarmRestarts>(g, 5, 2, per_group({0.001, 0.0, 0.02}));
+  else if (name == "sequential_pg") {
+    auto a = std::make_shared<LinearLR>(g, per_group({0.1, 0.5, 1.0}), 1.0, ints({5, 3, 5}));
+    auto b = std::make_shared<CosineAnnealingLR>(g, per_group({20, 30, 9}),
+                                                 per_group({0.0, 0.001, 0.01}));
+    b->T_max_int = true;
+    r.sched = std::make_shared<SequentialLR>(g, std::vector<SchedulerPtr>{a, b},
+                                             std::vector<std::int64_t>{5});
+  } else if (name == "chained_pg") {
+    auto a = std::make_shared<ConstantLR>(g, per_group({0.5, 0.1, 1.0}), 4);
+    auto b = std::make_shared<ExponentialLR>(g, per_group({0.9, 0.99, 0.95}));
+    r.sched = std::make_shared<ChainedScheduler>(g, std::vector<SchedulerPtr>{a, b});
+  }
   else throw std::invalid_argument("unknown case " + name);
   return r;
 }

@@ -8,7 +8,8 @@
 // SequentialLR and ChainedScheduler holding any class, ReduceLROnPlateau at any position, and
 // composites and WarmupLRs nested (nodes down to depth 2); WarmupLR (warmup_steps 0 included, a
 // start factor shared or per group, the three shapes, prefix) wrapping any scheduler, plateaus and
-// composites included, and as a SequentialLR phase; valid and invalid arguments. It applies a
+// composites included, and as a SequentialLR phase; valid and invalid arguments, arguments that
+// may be per group given shared or per group (lists of the wrong length among them). It applies a
 // random sequence of operations: the generic step (takes_metric() ? step_metric(metric) : step(),
 // NaN and infinite metrics included), the wrong one (step() on a scheduler that takes a metric;
 // step_metric on one that does not), ReduceLROnPlateau.step(metric) on a plateau, step(epoch), a
@@ -102,6 +103,23 @@ struct Draw {
     for (auto& x : v) x = d("", lo, hi);
     log << "] ";
     return v;
+  }
+  // An argument torch takes as one scalar, which lrcore also takes per group: one value, or n
+  // (in wild cases sometimes n + 1: the wrong length).
+  template <class T, class One>
+  PerGroup<T> per_group(const char* name, std::size_t n, One one) {
+    if (r.coin()) return one();
+    std::vector<T> v(wild && r.coin(0.1) ? n + 1 : n);
+    log << name << "=[";
+    for (auto& x : v) x = one();
+    log << "] ";
+    return v;
+  }
+  PerGroup<double> pd(const char* name, std::size_t n, double lo, double hi) {
+    return per_group<double>(name, n, [&] { return d(name, lo, hi); });
+  }
+  PerGroup<std::int64_t> pi(const char* name, std::size_t n, std::int64_t lo, std::int64_t hi) {
+    return per_group<std::int64_t>(name, n, [&] { return i(name, lo, hi); });
   }
   bool b(const char* name) {
     bool v = r.coin();
@@ -377,40 +395,40 @@ Builder make_builder(int cls, Draw& dr, std::size_t n, int depth) {
   if (last_epoch != -1) dr.log << "last_epoch=" << last_epoch << " ";
   switch (cls) {
     case 0: {
-      auto step_size = dr.i("step_size", 1, 20);
-      auto gamma = dr.d("gamma", 0.1, 1.0);
+      auto step_size = dr.pi("step_size", n, 1, 20);
+      auto gamma = dr.pd("gamma", n, 0.1, 1.0);
       return [=](Groups& g) { return std::make_shared<StepLR>(g, step_size, gamma, last_epoch); };
     }
     case 1: {
       std::vector<std::int64_t> ms(r.below(6));
       for (auto& m : ms) m = dr.i("m", 0, 60);
-      auto gamma = dr.d("gamma", 0.1, 1.0);
+      auto gamma = dr.pd("gamma", n, 0.1, 1.0);
       return [=](Groups& g) {
         return std::make_shared<MultiStepLR>(g, ms, gamma, last_epoch);
       };
     }
     case 2: {
-      auto factor = dr.d("factor", 0.0, 1.0);
-      auto total = dr.i("total_iters", 0, 30);
+      auto factor = dr.pd("factor", n, 0.0, 1.0);
+      auto total = dr.pi("total_iters", n, 0, 30);
       return [=](Groups& g) {
         return std::make_shared<ConstantLR>(g, factor, total, last_epoch);
       };
     }
     case 3: {
-      auto start = dr.d("start_factor", 0.01, 1.0);
-      auto end = dr.d("end_factor", 0.0, 1.0);
-      auto total = dr.i("total_iters", 1, 30);
+      auto start = dr.pd("start_factor", n, 0.01, 1.0);
+      auto end = dr.pd("end_factor", n, 0.0, 1.0);
+      auto total = dr.pi("total_iters", n, 1, 30);
       return [=](Groups& g) {
         return std::make_shared<LinearLR>(g, start, end, total, last_epoch);
       };
     }
     case 4: {
-      auto gamma = dr.d("gamma", 0.8, 1.02);
+      auto gamma = dr.pd("gamma", n, 0.8, 1.02);
       return [=](Groups& g) { return std::make_shared<ExponentialLR>(g, gamma, last_epoch); };
     }
     case 5: {
-      auto total = dr.i("total_iters", 1, 50);
-      auto power = dr.d("power", 0.1, 3.0);
+      auto total = dr.pi("total_iters", n, 1, 50);
+      auto power = dr.pd("power", n, 0.1, 3.0);
       return [=](Groups& g) {
         return std::make_shared<PolynomialLR>(g, total, power, last_epoch);
       };
@@ -431,9 +449,10 @@ Builder make_builder(int cls, Draw& dr, std::size_t n, int depth) {
       };
     }
     case 8: {
-      const double T_max = r.coin(0.7) ? static_cast<double>(dr.i("T_max", 1, 50))
-                                       : dr.d("T_max", 0.5, 50.0);
-      auto eta_min = dr.d("eta_min", 0.0, 0.01);
+      const PerGroup<double> T_max = dr.per_group<double>("T_max", n, [&] {
+        return r.coin(0.7) ? static_cast<double>(dr.i("T_max", 1, 50)) : dr.d("T_max", 0.5, 50.0);
+      });
+      auto eta_min = dr.pd("eta_min", n, 0.0, 0.01);
       return [=](Groups& g) {
         return std::make_shared<CosineAnnealingLR>(g, T_max, eta_min, last_epoch);
       };
@@ -441,7 +460,7 @@ Builder make_builder(int cls, Draw& dr, std::size_t n, int depth) {
     case 9: {
       auto T_0 = dr.i("T_0", 1, 20);
       auto T_mult = dr.i("T_mult", 1, 3);
-      auto eta_min = dr.d("eta_min", 0.0, 0.01);
+      auto eta_min = dr.pd("eta_min", n, 0.0, 0.01);
       return [=](Groups& g) {
         return std::make_shared<CosineAnnealingWarmRestarts>(g, T_0, T_mult, eta_min,
                                                              last_epoch);

@@ -1,5 +1,7 @@
 // lrcore::load_state with states that do not fit: it throws and leaves the scheduler (and a
-// composite's children) exactly as it was: the same saved state, the same next steps.
+// composite's children) exactly as it was: the same saved state, the same next steps. And with
+// states that fit though the scheduler was built otherwise: per-group lists (one value per param
+// group) loaded into a scheduler built with scalars, and back, continue as the original.
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -53,6 +55,27 @@ void expect_refused(const std::string& name, const Make& make,
     twin.sched->step();
     check(run.sched->get_last_lr() == twin.sched->get_last_lr(),
           name + ": steps differ from an untouched twin");
+  }
+}
+// `from`'s state after two steps loads into `into` (built another way: scalars for lists, or the
+// reverse), which then has the same state and steps as `from` does.
+void expect_loaded(const std::string& name, const Make& from, const Make& into) {
+  Run a, b;
+  from(a);
+  into(b);
+  for (int k = 0; k < 2; ++k) a.sched->step();
+  b.groups = a.groups;  // the optimizer's state, restored by the trainer
+  try {
+    lrcore::load_state(*b.sched, State::from_json(lrcore::save_state(*a.sched).to_json()));
+  } catch (const std::exception& e) {
+    check(false, name + ": the state was refused: " + e.what());
+    return;
+  }
+  check(lrcore::save_state(*b.sched) == lrcore::save_state(*a.sched), name + ": states differ");
+  for (int k = 0; k < 6; ++k) {
+    a.sched->step();
+    b.sched->step();
+    check(a.groups.lrs() == b.groups.lrs(), name + ": steps differ after loading");
   }
 }
 }  // namespace
@@ -114,6 +137,39 @@ int main() {
     }
     check(run.groups.lr(1) == 0.3, "WarmupLR: a refused load changed a hand-set lr");
   }
+
+  // per-group arguments (two groups)
+  const Make step_pg = [](Run& r) {
+    r.sched = std::make_shared<lrcore::StepLR>(r.groups, std::vector<std::int64_t>{2, 3},
+                                               std::vector<double>{0.5, 0.1});
+  };
+  const Make cosine_pg = [](Run& r) {
+    r.sched = std::make_shared<lrcore::CosineAnnealingLR>(r.groups, std::vector<double>{4, 7.5},
+                                                          std::vector<double>{0.0, 0.01});
+  };
+  const Make cosine = [](Run& r) {
+    r.sched = std::make_shared<lrcore::CosineAnnealingLR>(r.groups, 4, 0.0);
+  };
+  expect_refused("StepLR gamma list short", step_pg,
+                 [](State& s) { s["gamma"] = State(std::vector<double>{0.5}); });
+  expect_refused("StepLR gamma list long (scalar-built)", step,
+                 [](State& s) { s["gamma"] = State(std::vector<double>{0.5, 0.5, 0.5}); });
+  expect_refused("StepLR step_size list with a str", step_pg, [](State& s) {
+    s["step_size"] = State(State::List{State(std::int64_t{2}), State("3")});
+  });
+  expect_refused("StepLR step_size list of floats", step_pg,
+                 [](State& s) { s["step_size"] = State(std::vector<double>{2.0, 2.5}); });
+  expect_refused("CosineAnnealingLR eta_min list, then a bad _last_lr", cosine_pg, [](State& s) {
+    s["eta_min"] = State(std::vector<double>{0.5, 0.5});  // valid, undone when _last_lr fails
+    s["_last_lr"] = State(std::vector<double>{0.1});
+  });
+  expect_refused("CosineAnnealingLR T_max nested list", cosine, [](State& s) {
+    s["T_max"] = State(State::List{State(State::List{State(4.0)}), State(4.0)});
+  });
+  expect_loaded("StepLR lists into scalars", step_pg, step);
+  expect_loaded("StepLR scalars into lists", step, step_pg);
+  expect_loaded("CosineAnnealingLR lists into scalars", cosine_pg, cosine);
+  expect_loaded("CosineAnnealingLR scalars into lists", cosine, cosine_pg);
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;

@@ -1,6 +1,6 @@
 // No heap allocation per step: global operator new/delete are replaced with counting versions;
 // after construction and one warm-up step, 50 further steps of every scheduler over 1000 param
-// groups must allocate nothing.
+// groups must allocate nothing, with arguments shared by all groups and given per group.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +49,9 @@ int main() {
       return 1;
     }
   }
-  for (const std::string& name : cases::kNames) {
+  std::vector<std::string> names = cases::kNames;
+  names.insert(names.end(), cases::kPerGroupNames.begin(), cases::kPerGroupNames.end());
+  for (const std::string& name : names) {
     lrcore::ParamGroups g = cases::make_groups(name, kGroups);
     cases::Run run = cases::make(name, g, kSteps + 1);
     run.step(1.0);  // warm-up: scratch buffers take their size

@@ -1,10 +1,10 @@
 // Bit-for-bit parity with torch 2.13, against the files tests/test_cpp.py writes into DIR:
 //
-//   test_parity trajectories DIR   every case of cases.hpp, stepped STEPS times, must reproduce
-//                                  DIR/NAME.traj (one line per step: each group's lr, then
-//                                  get_last_lr(), then momentum/beta1 where the case cycles it;
-//                                  floats as Python's float.hex()); plateau cases step on
-//                                  DIR/metrics.txt.
+//   test_parity trajectories DIR   every case of cases.hpp (the per-group ones too), stepped
+//                                  STEPS times, must reproduce DIR/NAME.traj (one line per
+//                                  step: each group's lr, then get_last_lr(), then momentum/beta1
+//                                  where the case cycles it; floats as Python's float.hex());
+//                                  plateau cases step on DIR/metrics.txt.
 //   test_parity state DIR          torch's state_dict after K steps (DIR/NAME.state.json, with the
 //                                  param groups in DIR/NAME.groups.json) loaded into a fresh C++
 //                                  scheduler must continue as torch did; and the C++ scheduler's
@@ -61,6 +61,14 @@ std::vector<double> snapshot(const std::string& name, const ParamGroups& g, cons
   return v;
 }
 
+// Every case, shared arguments and per group (for these, DIR holds torch's runs merged: group g
+// from the run built with values[g], and the runs' state dicts as one, with lists).
+std::vector<std::string> all_names() {
+  std::vector<std::string> names = cases::kNames;
+  names.insert(names.end(), cases::kPerGroupNames.begin(), cases::kPerGroupNames.end());
+  return names;
+}
+
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // Compares one line; prints the first difference.
@@ -83,7 +91,7 @@ bool check(const std::string& name, std::size_t step, const std::vector<double>&
 int trajectories(const std::string& dir) {
   const auto metrics = read_lines(dir + "/metrics.txt");
   int failures = 0;
-  for (const std::string& name : cases::kNames) {
+  for (const std::string& name : all_names()) {
     const auto want = read_lines(dir + "/" + name + ".traj");
     const std::size_t steps = want.size() - 1;
     ParamGroups g = cases::make_groups(name, kGroups);
@@ -114,7 +122,7 @@ void load_groups(ParamGroups& g, const State& groups) {
 int state(const std::string& dir) {
   const auto metrics = read_lines(dir + "/metrics.txt");
   int failures = 0;
-  for (const std::string& name : cases::kNames) {
+  for (const std::string& name : all_names()) {
     const auto want = read_lines(dir + "/" + name + ".traj");
     const std::size_t steps = want.size() - 1;
     const State saved = State::from_json(read_file(dir + "/" + name + ".state.json"));

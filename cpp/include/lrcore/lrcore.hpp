@@ -8,6 +8,7 @@
 #include "functional.hpp"
 #include "groups.hpp"
 #include "multiplicative.hpp"
+#include "per_group.hpp"
 #include "plateau.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"

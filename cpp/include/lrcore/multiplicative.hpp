@@ -3,7 +3,8 @@
 //
 // Each get_lr reproduces torch 2.13's chainable form operation for operation (it multiplies the
 // group's current lr by a per-step factor computed once for all groups); each closed_form_lr
-// reproduces torch's _get_closed_form_lr, used by the deprecated step(epoch).
+// reproduces torch's _get_closed_form_lr, used by the deprecated step(epoch). An argument given
+// per group (PerGroup) makes group g's factor the one torch computes with the scalar values[g].
 #pragma once
 
 #include <algorithm>
@@ -32,6 +33,13 @@ inline std::vector<EpochFunction> one_per_group(std::vector<EpochFunction> fns, 
 }
 inline void scale(double* lrs, std::size_t n, double factor) {
   for (std::size_t g = 0; g < n; ++g) lrs[g] = lrs[g] * factor;
+}
+// lrs[g] * factor[g]; one shared factor takes the loop above. A per-group factor must have n
+// values (the caller checked).
+inline void scale(double* lrs, std::size_t n, const PerGroup<double>& factor) {
+  if (!factor.per_group()) return scale(lrs, n, factor.value());
+  const double* f = factor.values().data();
+  for (std::size_t g = 0; g < n; ++g) lrs[g] = lrs[g] * f[g];
 }
 }  // namespace detail
 
@@ -94,38 +102,64 @@ class StepLR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  StepLR(Groups& groups, std::int64_t step_size, double gamma = 0.1, std::int64_t last_epoch = -1,
-         Init init = Init::step)
-      : LRScheduler(groups), step_size(step_size), gamma(gamma) {
+  StepLR(Groups& groups, PerGroup<std::int64_t> step_size, PerGroup<double> gamma = 0.1,
+         std::int64_t last_epoch = -1, Init init = Init::step)
+      : LRScheduler(groups), step_size(std::move(step_size)), gamma(std::move(gamma)) {
+    this->step_size.require_size("step_size", groups.size());
+    this->gamma.require_size("gamma", groups.size());
     init_base(last_epoch);
     finish_init(init);
   }
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    if (last_epoch_ == 0 || pymath::mod(last_epoch_, step_size) != 0) return;
-    detail::scale(out, n, gamma);
+    if (last_epoch_ == 0) return;
+    if (step_size.per_group() || gamma.per_group()) return get_lr_per_group(out, n);
+    if (pymath::mod(last_epoch_, step_size.value()) != 0) return;
+    detail::scale(out, n, gamma.value());
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor = functional::step_lr_factor(last_epoch_, step_size, gamma);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+    if (!step_size.per_group() && !gamma.per_group()) {
+      const double factor =
+          functional::step_lr_factor(last_epoch_, step_size.value(), gamma.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+      return true;
+    }
+    require_groups(n, step_size);
+    require_groups(n, gamma);
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] * functional::step_lr_factor(last_epoch_, step_size[g], gamma[g]);
     return true;
   }
 
-  std::int64_t step_size;
-  double gamma;
+  PerGroup<std::int64_t> step_size;
+  PerGroup<double> gamma;
+
+ private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, step_size);
+    require_groups(n, gamma);
+    if (!step_size.per_group()) {
+      if (pymath::mod(last_epoch_, step_size.value()) != 0) return;
+      return detail::scale(out, n, gamma);
+    }
+    for (std::size_t g = 0; g < n; ++g)
+      if (pymath::mod(last_epoch_, step_size[g]) == 0) out[g] = out[g] * gamma[g];
+  }
 };
 
-// lr = base_lr * gamma ** (number of milestones reached); milestones may repeat.
+// lr = base_lr * gamma ** (number of milestones reached); milestones may repeat (and are shared
+// by all groups; gamma may be per group).
 class MultiStepLR : public LRScheduler {
  public:
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  MultiStepLR(Groups& groups, std::vector<std::int64_t> milestones, double gamma = 0.1,
+  MultiStepLR(Groups& groups, std::vector<std::int64_t> milestones, PerGroup<double> gamma = 0.1,
               std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), gamma(gamma) {
+      : LRScheduler(groups), gamma(std::move(gamma)) {
+    this->gamma.require_size("gamma", groups.size());
     set_milestones(std::move(milestones));
     init_base(last_epoch);
     finish_init(init);
@@ -136,13 +170,23 @@ class MultiStepLR : public LRScheduler {
     const auto hits = std::equal_range(milestones_.begin(), milestones_.end(), last_epoch_);
     const auto count = hits.second - hits.first;
     if (count == 0) return;
-    detail::scale(out, n, pymath::pow(gamma, static_cast<double>(count)));
+    const double power = static_cast<double>(count);
+    if (!gamma.per_group()) return detail::scale(out, n, pymath::pow(gamma.value(), power));
+    require_groups(n, gamma);
+    for (std::size_t g = 0; g < n; ++g) out[g] = out[g] * pymath::pow(gamma[g], power);
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor = functional::multi_step_lr_factor(last_epoch_, milestones_.data(),
-                                                           milestones_.size(), gamma);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+    require_groups(n, gamma);
+    if (!gamma.per_group()) {
+      const double factor = functional::multi_step_lr_factor(
+          last_epoch_, milestones_.data(), milestones_.size(), gamma.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+      return true;
+    }
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] * functional::multi_step_lr_factor(last_epoch_, milestones_.data(),
+                                                               milestones_.size(), gamma[g]);
     return true;
   }
 
@@ -153,7 +197,7 @@ class MultiStepLR : public LRScheduler {
     milestones_ = std::move(milestones);
   }
 
-  double gamma;
+  PerGroup<double> gamma;
 
  private:
   std::vector<std::int64_t> milestones_;
@@ -165,30 +209,52 @@ class ConstantLR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  ConstantLR(Groups& groups, double factor = 1.0 / 3, std::int64_t total_iters = 5,
+  ConstantLR(Groups& groups, PerGroup<double> factor = 1.0 / 3, PerGroup<std::int64_t> total_iters = 5,
              std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), factor(factor), total_iters(total_iters) {
-    if (factor > 1.0 || factor < 0)
-      throw std::invalid_argument("Constant multiplicative factor expected to be between 0 and 1.");
+      : LRScheduler(groups), factor(std::move(factor)), total_iters(std::move(total_iters)) {
+    this->factor.require_size("factor", groups.size());
+    this->total_iters.require_size("total_iters", groups.size());
+    this->factor.each([](double f) {
+      if (f > 1.0 || f < 0)
+        throw std::invalid_argument("Constant multiplicative factor expected to be between 0 and 1.");
+    });
     init_base(last_epoch);
     finish_init(init);
   }
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    if (last_epoch_ == 0) return detail::scale(out, n, factor);
-    if (last_epoch_ != total_iters) return;
-    detail::scale(out, n, pymath::div(1.0, factor));
+    if (factor.per_group() || total_iters.per_group()) return get_lr_per_group(out, n);
+    if (last_epoch_ == 0) return detail::scale(out, n, factor.value());
+    if (last_epoch_ != total_iters.value()) return;
+    detail::scale(out, n, pymath::div(1.0, factor.value()));
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double f = functional::constant_lr_factor(last_epoch_, factor, total_iters);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
+    if (!factor.per_group() && !total_iters.per_group()) {
+      const double f =
+          functional::constant_lr_factor(last_epoch_, factor.value(), total_iters.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
+      return true;
+    }
+    require_groups(n, factor);
+    require_groups(n, total_iters);
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] * functional::constant_lr_factor(last_epoch_, factor[g], total_iters[g]);
     return true;
   }
 
-  double factor;
-  std::int64_t total_iters;
+  PerGroup<double> factor;
+  PerGroup<std::int64_t> total_iters;
+
+ private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, factor);
+    require_groups(n, total_iters);
+    if (last_epoch_ == 0) return detail::scale(out, n, factor);
+    for (std::size_t g = 0; g < n; ++g)
+      if (last_epoch_ == total_iters[g]) out[g] = out[g] * pymath::div(1.0, factor[g]);
+  }
 };
 
 // lr goes linearly from base_lr * start_factor to base_lr * end_factor over total_iters.
@@ -197,39 +263,75 @@ class LinearLR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  LinearLR(Groups& groups, double start_factor = 1.0 / 3, double end_factor = 1.0,
-           std::int64_t total_iters = 5, std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), start_factor(start_factor), end_factor(end_factor),
-        total_iters(total_iters) {
-    if (start_factor > 1.0 || start_factor <= 0)
-      throw std::invalid_argument(
-          "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
-    if (end_factor > 1.0 || end_factor < 0)
-      throw std::invalid_argument("Ending multiplicative factor expected to be between 0 and 1.");
+  LinearLR(Groups& groups, PerGroup<double> start_factor = 1.0 / 3, PerGroup<double> end_factor = 1.0,
+           PerGroup<std::int64_t> total_iters = 5, std::int64_t last_epoch = -1,
+           Init init = Init::step)
+      : LRScheduler(groups), start_factor(std::move(start_factor)),
+        end_factor(std::move(end_factor)), total_iters(std::move(total_iters)) {
+    this->start_factor.require_size("start_factor", groups.size());
+    this->end_factor.require_size("end_factor", groups.size());
+    this->total_iters.require_size("total_iters", groups.size());
+    this->start_factor.each([](double f) {
+      if (f > 1.0 || f <= 0)
+        throw std::invalid_argument(
+            "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+    });
+    this->end_factor.each([](double f) {
+      if (f > 1.0 || f < 0)
+        throw std::invalid_argument("Ending multiplicative factor expected to be between 0 and 1.");
+    });
     init_base(last_epoch);
     finish_init(init);
   }
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    if (last_epoch_ == 0) return detail::scale(out, n, start_factor);
-    if (is_initial_ || last_epoch_ > total_iters) return;
-    const double delta = end_factor - start_factor;
-    const double denominator = static_cast<double>(total_iters) * start_factor +
-                               pymath::minus_one(last_epoch_) * delta;
-    detail::scale(out, n, 1.0 + pymath::div(delta, denominator));
+    if (start_factor.per_group() || end_factor.per_group() || total_iters.per_group())
+      return get_lr_per_group(out, n);
+    if (last_epoch_ == 0) return detail::scale(out, n, start_factor.value());
+    if (is_initial_ || last_epoch_ > total_iters.value()) return;
+    detail::scale(out, n, factor(start_factor.value(), end_factor.value(), total_iters.value()));
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double f =
-        functional::linear_lr_factor(last_epoch_, start_factor, end_factor, total_iters);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
+    if (!start_factor.per_group() && !end_factor.per_group() && !total_iters.per_group()) {
+      const double f = functional::linear_lr_factor(last_epoch_, start_factor.value(),
+                                                    end_factor.value(), total_iters.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
+      return true;
+    }
+    require_groups(n, start_factor);
+    require_groups(n, end_factor);
+    require_groups(n, total_iters);
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] * functional::linear_lr_factor(last_epoch_, start_factor[g],
+                                                           end_factor[g], total_iters[g]);
     return true;
   }
 
-  double start_factor;
-  double end_factor;
-  std::int64_t total_iters;
+  PerGroup<double> start_factor;
+  PerGroup<double> end_factor;
+  PerGroup<std::int64_t> total_iters;
+
+ private:
+  void get_lr_per_group(double* out, std::size_t n) {
+    require_groups(n, start_factor);
+    require_groups(n, end_factor);
+    require_groups(n, total_iters);
+    if (last_epoch_ == 0) return detail::scale(out, n, start_factor);
+    if (is_initial_) return;
+    for (std::size_t g = 0; g < n; ++g)
+      if (last_epoch_ <= total_iters[g])
+        out[g] = out[g] * factor(start_factor[g], end_factor[g], total_iters[g]);
+  }
+
+  // torch's 1.0 + (end - start) / (total_iters * start + (last_epoch - 1) * (end - start))
+  double factor(double start, double end, std::int64_t total) const {
+    const double delta = end - start;
+    const double denominator =
+        static_cast<double>(total) * start + pymath::minus_one(last_epoch_) * delta;
+    return 1.0 + pymath::div(delta, denominator);
+  }
 };
 
 // lr = lr * gamma every step.
@@ -238,8 +340,10 @@ class ExponentialLR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  ExponentialLR(Groups& groups, double gamma, std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), gamma(gamma) {
+  ExponentialLR(Groups& groups, PerGroup<double> gamma, std::int64_t last_epoch = -1,
+                Init init = Init::step)
+      : LRScheduler(groups), gamma(std::move(gamma)) {
+    this->gamma.require_size("gamma", groups.size());
     init_base(last_epoch);
     finish_init(init);
   }
@@ -247,16 +351,26 @@ class ExponentialLR : public LRScheduler {
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
     if (is_initial_) return;
-    detail::scale(out, n, gamma);
+    if (gamma.per_group()) {
+      require_groups(n, gamma);
+      return detail::scale(out, n, gamma);
+    }
+    detail::scale(out, n, gamma.value());
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor = functional::exponential_lr_factor(last_epoch_, gamma);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+    if (!gamma.per_group()) {
+      const double factor = functional::exponential_lr_factor(last_epoch_, gamma.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+      return true;
+    }
+    require_groups(n, gamma);
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] * functional::exponential_lr_factor(last_epoch_, gamma[g]);
     return true;
   }
 
-  double gamma;
+  PerGroup<double> gamma;
 };
 
 // lr = base_lr * (1 - min(total_iters, epoch) / total_iters) ** power.
@@ -265,30 +379,55 @@ class PolynomialLR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
-  PolynomialLR(Groups& groups, std::int64_t total_iters = 5, double power = 1.0,
+  PolynomialLR(Groups& groups, PerGroup<std::int64_t> total_iters = 5, PerGroup<double> power = 1.0,
                std::int64_t last_epoch = -1, Init init = Init::step)
-      : LRScheduler(groups), total_iters(total_iters), power(power) {
+      : LRScheduler(groups), total_iters(std::move(total_iters)), power(std::move(power)) {
+    this->total_iters.require_size("total_iters", groups.size());
+    this->power.require_size("power", groups.size());
     init_base(last_epoch);
     finish_init(init);
   }
 
   void get_lr(double* out, std::size_t n) override {
     current_lrs(out);
-    if (is_initial_ || last_epoch_ > total_iters) return;
-    const double total = static_cast<double>(total_iters);
-    const double now = 1.0 - pymath::div(static_cast<double>(last_epoch_), total);
-    const double before = 1.0 - pymath::div(pymath::minus_one(last_epoch_), total);
-    detail::scale(out, n, pymath::pow(pymath::div(now, before), power));
+    if (is_initial_) return;
+    if (!total_iters.per_group() && !power.per_group()) {
+      if (last_epoch_ > total_iters.value()) return;
+      detail::scale(out, n, factor(total_iters.value(), power.value()));
+      return;
+    }
+    require_groups(n, total_iters);
+    require_groups(n, power);
+    for (std::size_t g = 0; g < n; ++g)
+      if (last_epoch_ <= total_iters[g]) out[g] = out[g] * factor(total_iters[g], power[g]);
   }
   bool closed_form_lr(double* out, std::size_t n) override {
     require_groups(n, base_lrs_.size());
-    const double factor = functional::polynomial_lr_factor(last_epoch_, total_iters, power);
-    for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+    if (!total_iters.per_group() && !power.per_group()) {
+      const double factor =
+          functional::polynomial_lr_factor(last_epoch_, total_iters.value(), power.value());
+      for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * factor;
+      return true;
+    }
+    require_groups(n, total_iters);
+    require_groups(n, power);
+    for (std::size_t g = 0; g < n; ++g)
+      out[g] = base_lrs_[g] *
+               functional::polynomial_lr_factor(last_epoch_, total_iters[g], power[g]);
     return true;
   }
 
-  std::int64_t total_iters;
-  double power;
+  PerGroup<std::int64_t> total_iters;
+  PerGroup<double> power;
+
+ private:
+  // torch's ((1.0 - last_epoch / total_iters) / (1.0 - (last_epoch - 1) / total_iters)) ** power
+  double factor(std::int64_t iters, double exponent) const {
+    const double total = static_cast<double>(iters);
+    const double now = 1.0 - pymath::div(static_cast<double>(last_epoch_), total);
+    const double before = 1.0 - pymath::div(pymath::minus_one(last_epoch_), total);
+    return pymath::pow(pymath::div(now, before), exponent);
+  }
 };
 
 }  // namespace lrcore

@@ -20,6 +20,7 @@
 
 #include "errors.hpp"
 #include "groups.hpp"
+#include "per_group.hpp"
 #include "pymath.hpp"
 
 namespace lrcore {
@@ -265,6 +266,11 @@ class LRScheduler {
                                   " param groups but the scheduler has " +
                                   std::to_string(expected) +
                                   " values per group (was a param group added?)");
+  }
+  // The same for an argument given per group (a shared one fits any number of groups).
+  template <class T>
+  void require_groups(std::size_t n, const PerGroup<T>& value) const {
+    if (value.per_group()) require_groups(n, value.values().size());
   }
 
   // The groups' current lrs, as torch's _param_groups_val_list(optimizer, "lr").

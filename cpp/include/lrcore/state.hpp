@@ -18,6 +18,9 @@
 //   `lr_lambdas`, CyclicLR's `_scale_fn_custom` are null; the C++ object keeps its functions.
 // - SequentialLR/ChainedScheduler nest their children's dicts in `_schedulers`, as torch does;
 //   WarmupLR (lrcore's) nests its scheduler's the same way, a list of one.
+// An argument given per group (PerGroup: StepLR's gamma, CosineAnnealingLR's T_max, ...) is saved
+// as a list, one value per group; load_state reads a number or such a list. A state with a list
+// there is lrcore's own: torch's load_state_dict takes it, but its schedulers cannot step with it.
 // Like torch's load_state_dict, loading sets the scheduler's attributes; the param groups (the
 // optimizer's state, which holds each group's current lr, initial_lr, momentum...) are restored
 // separately, by the trainer.
@@ -371,6 +374,21 @@ inline void load_base(LRScheduler& s, const State& in) {
 
 inline State nulls(std::size_t n) { return State(State::List(n)); }
 
+// An argument that may be per group: a number when shared (torch's state), else a list.
+inline State per_group_state(const PerGroup<double>& v) {
+  return v.per_group() ? State(v.values()) : State(v.value());
+}
+inline State per_group_state(const PerGroup<std::int64_t>& v) {
+  return v.per_group() ? State(v.values()) : State(v.value());
+}
+// CosineAnnealingLR's T_max: an int where it holds one, as torch's (given as an int) does.
+inline State integral_if_exact(const PerGroup<double>& v) {
+  if (!v.per_group()) return State::integral_if_exact(v.value());
+  State out{State::List{}};
+  for (double d : v.values()) out.list().push_back(State::integral_if_exact(d));
+  return out;
+}
+
 inline const char* phase_key_name(Key key) {
   switch (key) {
     case Key::initial_lr: return "initial_lr";
@@ -431,8 +449,7 @@ inline State save_state(const LRScheduler& scheduler) {
   }
   if (auto* p = dynamic_cast<const WarmupLR*>(s)) {
     out["warmup_steps"] = State(p->warmup_steps);
-    out["start_factor"] =
-        p->start_factor_per_group ? State(p->start_factor) : State(p->start_factor.front());
+    out["start_factor"] = detail::per_group_state(p->start_factor);
     out["warmup_type"] = State(detail::shape_name(p->warmup_type));
     out["prefix"] = State(p->prefix);
     out["last_epoch"] = State(p->last_epoch());
@@ -459,8 +476,8 @@ inline State save_state(const LRScheduler& scheduler) {
     return out;
   }
   if (auto* p = dynamic_cast<const StepLR*>(s)) {
-    out["step_size"] = State(p->step_size);
-    out["gamma"] = State(p->gamma);
+    out["step_size"] = detail::per_group_state(p->step_size);
+    out["gamma"] = detail::per_group_state(p->gamma);
   } else if (auto* p = dynamic_cast<const MultiStepLR*>(s)) {
     State counter = State::dict();
     for (std::int64_t m : p->milestones()) {
@@ -468,27 +485,27 @@ inline State save_state(const LRScheduler& scheduler) {
       c = State(c.is_null() ? std::int64_t{1} : c.as_int() + 1);
     }
     out["milestones"] = std::move(counter);
-    out["gamma"] = State(p->gamma);
+    out["gamma"] = detail::per_group_state(p->gamma);
   } else if (auto* p = dynamic_cast<const ConstantLR*>(s)) {
-    out["factor"] = State(p->factor);
-    out["total_iters"] = State(p->total_iters);
+    out["factor"] = detail::per_group_state(p->factor);
+    out["total_iters"] = detail::per_group_state(p->total_iters);
   } else if (auto* p = dynamic_cast<const LinearLR*>(s)) {
-    out["start_factor"] = State(p->start_factor);
-    out["end_factor"] = State(p->end_factor);
-    out["total_iters"] = State(p->total_iters);
+    out["start_factor"] = detail::per_group_state(p->start_factor);
+    out["end_factor"] = detail::per_group_state(p->end_factor);
+    out["total_iters"] = detail::per_group_state(p->total_iters);
   } else if (auto* p = dynamic_cast<const ExponentialLR*>(s)) {
-    out["gamma"] = State(p->gamma);
+    out["gamma"] = detail::per_group_state(p->gamma);
   } else if (auto* p = dynamic_cast<const PolynomialLR*>(s)) {
-    out["total_iters"] = State(p->total_iters);
-    out["power"] = State(p->power);
+    out["total_iters"] = detail::per_group_state(p->total_iters);
+    out["power"] = detail::per_group_state(p->power);
   } else if (auto* p = dynamic_cast<const CosineAnnealingLR*>(s)) {
-    out["T_max"] = State::integral_if_exact(p->T_max);
-    out["eta_min"] = State(p->eta_min);
+    out["T_max"] = detail::integral_if_exact(p->T_max);
+    out["eta_min"] = detail::per_group_state(p->eta_min);
   } else if (auto* p = dynamic_cast<const CosineAnnealingWarmRestarts*>(s)) {
     out["T_0"] = State(p->T_0);
     out["T_i"] = State::integral_if_exact(p->T_i);
     out["T_mult"] = State(p->T_mult);
-    out["eta_min"] = State(p->eta_min);
+    out["eta_min"] = detail::per_group_state(p->eta_min);
     out["T_cur"] = State::integral_if_exact(p->T_cur);
   } else if (auto* p = dynamic_cast<const CyclicLR*>(s)) {
     out["max_lrs"] = State(p->max_lrs);
@@ -572,6 +589,37 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
       field = std::move(values);
     }
   };
+  // An argument that may be per group: a number, or a list with one per param group.
+  auto group_list = [&](const char* key, const State& v) -> const State::List& {
+    const State::List& list = v.list();
+    if (list.size() != n_groups)
+      throw std::invalid_argument(std::string("state '") + key + "' has " +
+                                  std::to_string(list.size()) + " values, there are " +
+                                  std::to_string(n_groups) + " param groups");
+    return list;
+  };
+  auto num_pg = [&](const char* key, PerGroup<double>& field) {
+    const State* v = in.find(key);
+    if (!v) return;
+    if (v->type() != State::Type::list) {
+      field = v->as_double();
+      return;
+    }
+    std::vector<double> values;
+    for (const State& x : group_list(key, *v)) values.push_back(x.as_double());
+    field = std::move(values);
+  };
+  auto integer_pg = [&](const char* key, PerGroup<std::int64_t>& field) {
+    const State* v = in.find(key);
+    if (!v) return;
+    if (v->type() != State::Type::list) {
+      field = v->as_int();
+      return;
+    }
+    std::vector<std::int64_t> values;
+    for (const State& x : group_list(key, *v)) values.push_back(x.as_int());
+    field = std::move(values);
+  };
   auto string = [&](const char* key, std::string& field) {
     if (const State* v = in.find(key)) field = v->as_string();
   };
@@ -617,11 +665,7 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
   };
   if (auto* p = dynamic_cast<WarmupLR*>(s)) {
     integer("warmup_steps", p->warmup_steps);
-    if (const State* v = in.find("start_factor")) {
-      const bool per_group = v->type() == State::Type::list;
-      p->start_factor = per_group ? v->as_doubles() : std::vector<double>{v->as_double()};
-      p->start_factor_per_group = per_group;
-    }
+    num_pg("start_factor", p->start_factor);
     if (const State* v = in.find("warmup_type")) p->warmup_type = detail::shape_named(v->as_string());
     boolean("prefix", p->prefix);
     if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
@@ -655,8 +699,8 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
     return;
   }
   if (auto* p = dynamic_cast<StepLR*>(s)) {
-    integer("step_size", p->step_size);
-    num("gamma", p->gamma);
+    integer_pg("step_size", p->step_size);
+    num_pg("gamma", p->gamma);
   } else if (auto* p = dynamic_cast<MultiStepLR*>(s)) {
     if (const State* v = in.find("milestones")) {
       std::vector<std::int64_t> ms;
@@ -664,27 +708,27 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
         for (std::int64_t c = 0; c < kv.second.as_int(); ++c) ms.push_back(std::stoll(kv.first));
       p->set_milestones(std::move(ms));
     }
-    num("gamma", p->gamma);
+    num_pg("gamma", p->gamma);
   } else if (auto* p = dynamic_cast<ConstantLR*>(s)) {
-    num("factor", p->factor);
-    integer("total_iters", p->total_iters);
+    num_pg("factor", p->factor);
+    integer_pg("total_iters", p->total_iters);
   } else if (auto* p = dynamic_cast<LinearLR*>(s)) {
-    num("start_factor", p->start_factor);
-    num("end_factor", p->end_factor);
-    integer("total_iters", p->total_iters);
+    num_pg("start_factor", p->start_factor);
+    num_pg("end_factor", p->end_factor);
+    integer_pg("total_iters", p->total_iters);
   } else if (auto* p = dynamic_cast<ExponentialLR*>(s)) {
-    num("gamma", p->gamma);
+    num_pg("gamma", p->gamma);
   } else if (auto* p = dynamic_cast<PolynomialLR*>(s)) {
-    integer("total_iters", p->total_iters);
-    num("power", p->power);
+    integer_pg("total_iters", p->total_iters);
+    num_pg("power", p->power);
   } else if (auto* p = dynamic_cast<CosineAnnealingLR*>(s)) {
-    num("T_max", p->T_max);
-    num("eta_min", p->eta_min);
+    num_pg("T_max", p->T_max);  // T_max_int is not state (torch's is the type of T_max)
+    num_pg("eta_min", p->eta_min);
   } else if (auto* p = dynamic_cast<CosineAnnealingWarmRestarts*>(s)) {
     integer("T_0", p->T_0);
     num("T_i", p->T_i);
     integer("T_mult", p->T_mult);
-    num("eta_min", p->eta_min);
+    num_pg("eta_min", p->eta_min);
     num("T_cur", p->T_cur);
   } else if (auto* p = dynamic_cast<CyclicLR*>(s)) {
     doubles("max_lrs", p->max_lrs);

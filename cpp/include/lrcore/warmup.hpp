@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "composite.hpp"
+#include "per_group.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
 #include "schedules.hpp"
@@ -52,14 +53,12 @@ class WarmupLR : public LRScheduler {
     return copy;
   }
 
-  // `start_factor`: one value for every group, or (start_factor_per_group) one per group.
+  // `start_factor`: one value for every group, or one per group.
   WarmupLR(Groups& groups, SchedulerPtr scheduler, std::int64_t warmup_steps,
-           std::vector<double> start_factor = {0.0},
-           schedules::Shape warmup_type = schedules::Shape::linear, bool prefix = false,
-           bool start_factor_per_group = false)
+           PerGroup<double> start_factor = 0.0,
+           schedules::Shape warmup_type = schedules::Shape::linear, bool prefix = false)
       : LRScheduler(groups), warmup_steps(warmup_steps), start_factor(std::move(start_factor)),
-        start_factor_per_group(start_factor_per_group), warmup_type(warmup_type),
-        prefix(prefix) {
+        warmup_type(warmup_type), prefix(prefix) {
     detail::check_children("WarmupLR", {scheduler}, groups,
                            " expects a scheduler to warm up, but got none.");
     validate();
@@ -81,15 +80,11 @@ class WarmupLR : public LRScheduler {
     if (warmup_steps < 0)
       throw std::invalid_argument("warmup_steps must be non-negative, got " +
                                   std::to_string(warmup_steps));
-    const std::size_t n = groups_->size();
-    if (start_factor_per_group ? start_factor.size() != n : start_factor.size() != 1)
-      throw std::invalid_argument("start_factor must have the same length as "
-                                  "optimizer.param_groups. start_factor has " +
-                                  std::to_string(start_factor.size()) +
-                                  " values, param_groups has " + std::to_string(n) + ".");
-    for (double f : start_factor)
+    start_factor.require_size("start_factor", groups_->size());
+    start_factor.each([](double f) {
       if (!(f >= 0.0 && f <= 1.0))
         throw std::invalid_argument("start_factor must be in [0, 1], got " + pymath::repr(f));
+    });
     (void)schedules::shape_from_int(static_cast<int>(warmup_type));
   }
 
@@ -137,15 +132,13 @@ class WarmupLR : public LRScheduler {
   // The factor of group g at step t (1 once the warmup is over).
   double factor(std::int64_t t, std::size_t g) const {
     if (!damped(t)) return 1.0;
-    const double s = start_factor[start_factor_per_group ? g : 0];
-    return schedules::warmup_factor(t, warmup_steps, warmup_type, s);
+    return schedules::warmup_factor(t, warmup_steps, warmup_type, start_factor[g]);
   }
 
   const SchedulerPtr& scheduler() const { return scheduler_; }
 
   std::int64_t warmup_steps;
-  std::vector<double> start_factor;
-  bool start_factor_per_group;
+  PerGroup<double> start_factor;
   schedules::Shape warmup_type;
   bool prefix;
 
@@ -191,7 +184,7 @@ class WarmupLR : public LRScheduler {
     values_.resize(n);
     if (!damped(t)) {
       std::copy(inner.begin(), inner.end(), values_.begin());
-    } else if (!start_factor_per_group) {
+    } else if (!start_factor.per_group()) {
       const double f = factor(t, 0);
       for (std::size_t g = 0; g < n; ++g) values_[g] = inner[g] * f;
     } else {
