@@ -8,8 +8,7 @@ the compiled core (python/lrcore/_core.pyi) matches the built module.
   parameters. ``test_stub_signatures_match_the_bindings`` does: against the signature pybind11
   writes into each docstring (names, positional-only arguments, defaults and types).
 * mypy runs once with the ``[tool.mypy]`` configuration of pyproject.toml (strict, on
-  python/lrcore); each source file of the package is then a test of its own, the files in
-  ``NOT_YET_STRICT`` expected to fail.
+  python/lrcore); each source file of the package is then a test of its own.
 """
 
 from __future__ import annotations
@@ -33,11 +32,6 @@ ALLOWLIST = Path(__file__).resolve().with_name("stubtest_allowlist.txt")
 # stubtest checks is the one shipped next to this module.
 LRCORE_PATH = os.path.dirname(os.path.dirname(os.path.abspath(lrcore.__file__)))
 STUB = Path(_core.__file__).with_name("_core.pyi")
-
-# The files that mypy --strict does not pass yet: the lead types them once the work editing them
-# is merged (the tests' report lists what is left). Each is an xfail, strict: once a file passes,
-# its name comes out of this set.
-NOT_YET_STRICT = frozenset({"lr_scheduler.py", "schedules.py", "_checks.py", "swa_utils.py"})
 
 
 def _python(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -279,10 +273,7 @@ def test_mypy_reports_nothing_outside_the_package(mypy_report):
     assert not outside, outside
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason="in NOT_YET_STRICT: not typed yet"))
-    if name in NOT_YET_STRICT else name
-    for name in SOURCES])
+@pytest.mark.parametrize("name", SOURCES)
 def test_mypy_strict(mypy_report, name):
     findings = mypy_report.get(name, [])
     assert not findings, "\n".join(findings)

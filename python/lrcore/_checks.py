@@ -62,7 +62,11 @@ def _real(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
 
 
-def _snapshot(optimizer: Any) -> list[tuple[dict, list, list]] | None:
+# A group, its items and its tensor lrs with their values (what _restore puts back).
+_Saved = tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[Any, Any]]]
+
+
+def _snapshot(optimizer: Any) -> list[_Saved] | None:
     groups = getattr(optimizer, "param_groups", None)
     if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
         return None
@@ -74,7 +78,7 @@ def _snapshot(optimizer: Any) -> list[tuple[dict, list, list]] | None:
     return saved
 
 
-def _restore(saved: list[tuple[dict, list, list]]) -> None:
+def _restore(saved: list[_Saved]) -> None:
     for g, items, tensors in saved:
         for tensor, value in tensors:  # lrs held as tensors are updated in place
             if not bool((tensor == value).all()) or tensor.dtype != value.dtype:
@@ -158,7 +162,7 @@ def _state_int(where: str, v: Any) -> int:
     return _int64(where, v)
 
 
-def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: bool) -> None:
+def check_state(scheduler: Any, state: Any, allowed: frozenset[str], *, exact_class: bool) -> None:
     """Raise (KeyError, TypeError, ValueError) for a state that load_state_dict must refuse:
     keys from another class, values of the wrong type or length, negative counters, a child
     state that is bad in turn. Loads nothing."""
@@ -295,7 +299,8 @@ def check_state(scheduler: Any, state: Any, allowed: frozenset, *, exact_class: 
                                          f"{phase[f]!r}")
 
 
-def one_cycle_total_steps(total_steps: Any, epochs: Any, steps_per_epoch: Any) -> int:
+def one_cycle_total_steps(total_steps: int | None, epochs: int | None,
+                          steps_per_epoch: int | None) -> int:
     """OneCycleLR's total_steps: given, or epochs * steps_per_epoch, checked as torch checks."""
     if total_steps is not None:
         if total_steps <= 0 or not isinstance(total_steps, int):

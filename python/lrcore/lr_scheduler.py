@@ -255,7 +255,7 @@ class LRScheduler:
     __slots__ = ("_core", "_init_args", "__dict__", "__weakref__")
     _core: Any
     _init_args: tuple[tuple[Any, ...], dict[str, Any]]
-    _builtin_class: type
+    _builtin_class: type[LRScheduler]
     # Torch's keys of the state shared by every scheduler, in torch's order.
     _base_state = ("base_lrs", "last_epoch", "_step_count", "_is_initial",
                    "_get_lr_called_within_step", "_last_lr")
@@ -322,7 +322,8 @@ class LRScheduler:
 
     def get_last_lr(self) -> list[float]:
         """The lrs the last step wrote, one per param group (a new list each call)."""
-        return self._core.last_lr
+        lrs: list[float] = self._core.last_lr  # a new list each call
+        return lrs
 
     def get_lr(self) -> list[float]:
         """Compute the lrs for the current ``last_epoch`` (torch's chainable form).
@@ -509,7 +510,8 @@ class _ClosedForm:
     _core: Any
 
     def _get_closed_form_lr(self) -> list[float]:
-        return self._core.closed_form_lr()
+        lrs: list[float] = self._core.closed_form_lr()  # never None: the class has a closed form
+        return lrs
 
 
 class _BuiltinGetLr:
@@ -519,7 +521,8 @@ class _BuiltinGetLr:
 
     def get_lr(self) -> list[float]:
         _warn_get_lr_called_within_step(self)  # type: ignore[arg-type]
-        return self._core.compute_lr()
+        lrs: list[float] = self._core.compute_lr()
+        return lrs
 
 
 def _lambda_list(optimizer: Any, lr_lambda: Any) -> list[Callable[[int], float]]:
@@ -536,7 +539,7 @@ class _LambdaState:
     plain functions (which cannot be saved)."""
 
     lr_lambdas: list[Callable[[int], float]]
-    _state_keys = LRScheduler._base_state + ("lr_lambdas",)
+    _state_keys: tuple[str, ...] = LRScheduler._base_state + ("lr_lambdas",)
 
     def _state_value(self, key: str) -> Any:
         if key != "lr_lambdas":
@@ -1049,6 +1052,8 @@ class ReduceLROnPlateau(LRScheduler):
         verbose (bool): print each reduction (torch 2.1's format). Default: False.
     """
 
+    _core: _core.ReduceLROnPlateau
+
     _state_keys = ("factor", "default_min_lr", "min_lrs", "patience", "cooldown", "eps",
                    "last_epoch", "_last_lr", "mode_worse", "mode", "threshold", "threshold_mode",
                    "best", "cooldown_counter", "num_bad_epochs")
@@ -1104,7 +1109,7 @@ class ReduceLROnPlateau(LRScheduler):
     def get_lr(self) -> list[float]:
         raise NotImplementedError
 
-    def simulate(self, num_steps: int | None = None, *, metrics: Any = None) -> Any:  # type: ignore[override]
+    def simulate(self, num_steps: int | None = None, *, metrics: Any = None) -> Any:
         """The lrs of the coming ``step(metrics[k])`` calls, without taking them.
 
         ``metrics`` is the sequence of values ``step`` would be given (floats); ``num_steps``,
@@ -1146,7 +1151,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self) -> bool:
-        return self.cooldown_counter > 0
+        return self._core.cooldown_counter > 0
 
     def _is_better(self, a: float, best: float) -> bool:
         return self._core.is_better(a, best)
@@ -1196,6 +1201,8 @@ class CyclicLR(_BuiltinGetLr, LRScheduler):
         last_epoch (int): the index of the last batch. Default: -1.
         verbose (bool): print each update. Default: False.
     """
+
+    _core: _core.CyclicLR
 
     @atomic_init
     def __init__(self, optimizer: Any, base_lr: float | list[float], max_lr: float | list[float],

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, Callable
 
 from . import _core
 from ._checks import _restore, _snapshot
@@ -72,10 +72,10 @@ __all__ = [
 def _int(name: str, value: Any, minimum: int | None = 0) -> int:
     if isinstance(value, bool) or not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    return number
 
 
 def _float(name: str, value: Any) -> float:
@@ -516,10 +516,13 @@ def _default_lr(optimizer: Any) -> float:
     """transformers reads ``optimizer.defaults["lr"]``; a duck optimizer without ``defaults``
     gives its first group's lr."""
     defaults = getattr(optimizer, "defaults", None)
+    lr: float
     if isinstance(defaults, dict) and "lr" in defaults:
-        return defaults["lr"]
+        lr = defaults["lr"]
+        return lr
     _check_optimizer(optimizer)
-    return optimizer.param_groups[0]["lr"]
+    lr = optimizer.param_groups[0]["lr"]
+    return lr
 
 
 def get_constant_schedule(optimizer: Any, last_epoch: int = -1) -> HFScheduleLR:
@@ -620,7 +623,7 @@ def get_wsd_schedule(optimizer: Any, num_warmup_steps: int, num_decay_steps: int
                                num_cycles, last_epoch)
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[..., LRScheduler]] = {
     "linear": get_linear_schedule_with_warmup,
     "cosine": get_cosine_schedule_with_warmup,
     "cosine_with_restarts": get_cosine_with_hard_restarts_schedule_with_warmup,

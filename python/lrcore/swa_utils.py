@@ -25,6 +25,8 @@ class SWALR(_BuiltinGetLr, LRScheduler):
         verbose (bool): print each update. Default: False.
     """
 
+    _core: _core.SWALR
+
     _state_keys = ("_anneal_strategy", "anneal_epochs") + LRScheduler._base_state
 
     @atomic_init

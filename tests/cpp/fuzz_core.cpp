@@ -375,8 +375,12 @@ Builder make_warmup(Draw& dr, std::size_t n, int depth) {
     SchedulerPtr child = inner(g);
     const std::string groups_before = groups_text(g), child_before = state_text(*child);
     try {
-      return std::make_shared<WarmupLR>(g, child, steps, factors,
-                                        static_cast<schedules::Shape>(shape), prefix, per_group);
+      // shared, or per group (a wrong count given per group, to be refused)
+      const PerGroup<double> start = per_group || factors.size() != 1
+                                         ? PerGroup<double>(factors)
+                                         : PerGroup<double>(factors.front());
+      return std::make_shared<WarmupLR>(g, child, steps, start,
+                                        static_cast<schedules::Shape>(shape), prefix);
     } catch (const std::invalid_argument& e) {
       ++counters.refused_warmups;
       CHECK(groups_text(g) == groups_before,
