@@ -49,7 +49,23 @@ def _sgroups(s: Any) -> list[dict]:
     return s.optimizer.param_groups
 
 
-class Chained:
+class _Composite:
+    _last_lr: list
+
+    def step(self, metrics: Any = None) -> None:  # pragma: no cover - each composite's own
+        raise NotImplementedError
+
+    def get_last_lr(self) -> list:
+        return list(self._last_lr)
+
+    def _initial_step(self) -> None:  # as SequentialLR's first child: torch's step()
+        self.step(None)
+
+    def _update_lr(self, epoch: Any = None) -> None:
+        raise NotImplementedError  # torch's composites at a milestone: their get_lr raises
+
+
+class Chained(_Composite):
     """torch's ChainedScheduler, passing the metric to the children that take it."""
 
     def __init__(self, schedulers: list, optimizer: Any = None) -> None:
@@ -65,15 +81,6 @@ class Chained:
         for s in self._schedulers:
             step_child(s, metrics)
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list:
-        return list(self._last_lr)
-
-    def _initial_step(self) -> None:
-        self.step(None)
-
-    def _update_lr(self, epoch: Any = None) -> None:
-        raise NotImplementedError  # torch's composites at a milestone: their get_lr raises
 
 
 def _undo(s: Any) -> None:
@@ -122,7 +129,7 @@ def _restart(s: Any, metrics: Any) -> None:
         s._update_lr(0)
 
 
-class Sequential:
+class Sequential(_Composite):
     """torch's SequentialLR, with lrcore's rules for a child that takes the metric."""
 
     def __init__(self, optimizer: Any, schedulers: list, milestones: list, last_epoch: int = -1) -> None:
@@ -149,15 +156,6 @@ class Sequential:
         else:
             step_child(s, metrics)
         self._last_lr = s.get_last_lr()
-
-    def get_last_lr(self) -> list:
-        return list(self._last_lr)
-
-    def _initial_step(self) -> None:
-        self.step(None)
-
-    def _update_lr(self, epoch: Any = None) -> None:
-        raise NotImplementedError  # torch's composites at a milestone: their get_lr raises
 
 
 def build(spec: dict, opt: Any, side: str) -> Any:

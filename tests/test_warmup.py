@@ -270,38 +270,47 @@ def _torch_run(opt):
                                   TLR.CosineAnnealingLR(opt, T_max=T)], milestones=[W])
 
 
+def _train(opt, sched, steps):
+    """`steps` training steps; each step's lrs."""
+    out = []
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        out.append([g["lr"] for g in opt.param_groups])
+    return out
+
+
+def _rebuild(make, order, ckpt, lrs):
+    """A fresh optimizer and scheduler loaded from `ckpt` (optimizer state, scheduler state), in
+    `order`: build, load the optimizer, load the scheduler; or the optimizer first; or the
+    scheduler's state before the optimizer's."""
+    opt = _opt(lrs)
+    if order == "opt-build-sched":
+        opt.load_state_dict(ckpt[0])
+        sched = make(opt)
+        sched.load_state_dict(ckpt[1])
+        return opt, sched
+    sched = make(opt)
+    if order == "build-opt-sched":
+        opt.load_state_dict(ckpt[0])
+        sched.load_state_dict(ckpt[1])
+    else:
+        sched.load_state_dict(ckpt[1])
+        opt.load_state_dict(ckpt[0])
+    return opt, sched
+
+
 def _resume(make, order, cut=CUT, lrs=(0.1, 0.2)):
     """Train `cut` steps, checkpoint, rebuild in `order`, train to TOTAL; also uninterrupted."""
-    def train(opt, sched, steps):
-        out = []
-        for _ in range(steps):
-            opt.step()
-            sched.step()
-            out.append([g["lr"] for g in opt.param_groups])
-        return out
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         opt = _opt(lrs)
-        whole = train(opt, make(opt), TOTAL)
+        whole = _train(opt, make(opt), TOTAL)
         opt = _opt(lrs)
         sched = make(opt)
-        first = train(opt, sched, cut)
-        ckpt = copy.deepcopy({"opt": opt.state_dict(), "sched": sched.state_dict()})
-        opt2 = _opt(lrs)
-        if order == "build-opt-sched":
-            sched2 = make(opt2)
-            opt2.load_state_dict(ckpt["opt"])
-            sched2.load_state_dict(ckpt["sched"])
-        elif order == "opt-build-sched":
-            opt2.load_state_dict(ckpt["opt"])
-            sched2 = make(opt2)
-            sched2.load_state_dict(ckpt["sched"])
-        else:
-            sched2 = make(opt2)
-            sched2.load_state_dict(ckpt["sched"])
-            opt2.load_state_dict(ckpt["opt"])
-        return whole, first + train(opt2, sched2, TOTAL - cut)
+        first = _train(opt, sched, cut)
+        ckpt = copy.deepcopy((opt.state_dict(), sched.state_dict()))
+        return whole, first + _train(*_rebuild(make, order, ckpt, lrs), TOTAL - cut)
 
 
 @pytest.mark.parametrize("order", ORDERS)
@@ -451,24 +460,12 @@ def test_a_warmup_inside_a_composite_leaves_the_lrs_to_the_composite_on_load(cut
         return lrcore.SequentialLR(opt, [lrcore.StepLR(opt, 2, 0.5),
                                          lrcore.WarmupLR(lrcore.ExponentialLR(opt, 0.9), 4)], [5])
 
-    def run(opt, sched, steps):
-        lrs = []
-        for _ in range(steps):
-            opt.step()
-            sched.step()
-            lrs.append([g["lr"] for g in opt.param_groups])
-        return lrs
-
     opt = _opt()
     sched = make(opt)
-    run(opt, sched, cut)
+    _train(opt, sched, cut)
     ckpt = copy.deepcopy((opt.state_dict(), sched.state_dict()))
-    whole = run(opt, sched, 5)
-    opt2 = _opt()
-    sched2 = make(opt2)
-    opt2.load_state_dict(ckpt[0])
-    sched2.load_state_dict(ckpt[1])
-    assert run(opt2, sched2, 5) == whole
+    whole = _train(opt, sched, 5)
+    assert _train(*_rebuild(make, "build-opt-sched", ckpt, (0.1,)), 5) == whole
 
 
 @pytest.mark.parametrize("prefix", [False, True])
@@ -496,32 +493,12 @@ def test_a_hand_set_lr_survives_a_resume(order):
     def make(opt):
         return lrcore.WarmupLR(lrcore.CosineAnnealingLR(opt, T_max=20), warmup_steps=3)
 
-    def run(opt, sched, steps):
-        out = []
-        for _ in range(steps):
-            opt.step()
-            sched.step()
-            out.append([g["lr"] for g in opt.param_groups])
-        return out
-
     opt = _opt((0.1, 0.2))
     sched = make(opt)
-    run(opt, sched, 5)
+    _train(opt, sched, 5)
     opt.param_groups[1]["lr"] = 0.5  # by hand
     ckpt = copy.deepcopy((opt.state_dict(), sched.state_dict()))
-    whole = run(opt, sched, 6)
-    opt2 = _opt((0.1, 0.2))
-    if order == "build-opt-sched":
-        sched2 = make(opt2)
-        opt2.load_state_dict(ckpt[0])
-        sched2.load_state_dict(ckpt[1])
-    elif order == "opt-build-sched":
-        opt2.load_state_dict(ckpt[0])
-        sched2 = make(opt2)
-        sched2.load_state_dict(ckpt[1])
-    else:
-        sched2 = make(opt2)
-        sched2.load_state_dict(ckpt[1])
-        opt2.load_state_dict(ckpt[0])
+    whole = _train(opt, sched, 6)
+    opt2, sched2 = _rebuild(make, order, ckpt, (0.1, 0.2))
     assert opt2.param_groups[1]["lr"] == 0.5
-    assert run(opt2, sched2, 6) == whole
+    assert _train(opt2, sched2, 6) == whole

@@ -18,34 +18,14 @@
 #include <lrcore/lrcore.hpp>
 
 #include "composite_cases.hpp"
+#include "trajectory.hpp"
 
 namespace {
 
 using namespace lrcore;
+using trajectory::read_lines;
+using trajectory::same;
 constexpr std::size_t kCut = 23;
-
-std::vector<std::vector<double>> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<std::vector<double>> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::istringstream words(line);
-    std::vector<double> values;
-    std::string w;
-    while (words >> w) values.push_back(std::strtod(w.c_str(), nullptr));
-    lines.push_back(std::move(values));
-  }
-  return lines;
-}
-
-bool same(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::memcmp(&a[i], &b[i], sizeof(double)) != 0) return false;
-  return true;
-}
 
 int run_case(const std::string& name, const std::string& dir) {
   const auto expected = read_lines(dir + "/composites_" + name + ".traj");

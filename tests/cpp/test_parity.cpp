@@ -22,35 +22,15 @@
 #include <lrcore/lrcore.hpp>
 
 #include "cases.hpp"
+#include "trajectory.hpp"
 
 namespace {
 
 using namespace lrcore;
+using trajectory::read_file;
+using trajectory::read_lines;
 
 constexpr std::size_t kGroups = 3;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::vector<double>> read_lines(const std::string& path) {
-  std::istringstream in(read_file(path));
-  std::vector<std::vector<double>> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::istringstream words(line);
-    std::vector<double> values;
-    std::string w;
-    while (words >> w) values.push_back(std::strtod(w.c_str(), nullptr));  // hex floats
-    lines.push_back(std::move(values));
-  }
-  return lines;
-}
 
 std::vector<double> snapshot(const std::string& name, const ParamGroups& g, const LRScheduler& s) {
   std::vector<double> v;

@@ -16,9 +16,13 @@
 
 #include <lrcore/lrcore.hpp>
 
+#include "trajectory.hpp"
+
 namespace {
 
 using namespace lrcore;
+using trajectory::read_lines;
+using trajectory::same;
 using schedules::HFKind;
 using schedules::HFParams;
 using schedules::Shape;
@@ -62,33 +66,10 @@ std::unique_ptr<LRScheduler> make(const std::string& name, ParamGroups& g) {
   return std::make_unique<HFScheduleLR>(g, p);
 }
 
-std::vector<std::vector<double>> read_lines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<std::vector<double>> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::istringstream words(line);
-    std::vector<double> values;
-    std::string w;
-    while (words >> w) values.push_back(std::strtod(w.c_str(), nullptr));
-    lines.push_back(std::move(values));
-  }
-  return lines;
-}
-
 std::vector<double> lrs(const ParamGroups& g) {
   std::vector<double> v;
   for (std::size_t i = 0; i < g.size(); ++i) v.push_back(g.lr(i));
   return v;
-}
-
-bool same(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::memcmp(&a[i], &b[i], sizeof(double)) != 0) return false;
-  return true;
 }
 
 int run_case(const std::string& name, const std::string& dir) {
