@@ -861,13 +861,6 @@ def _check_children(owner: str, optimizer: Any, schedulers: Sequence[Any]) -> No
             )
 
 
-def _adopt(children: Sequence[Any]) -> None:
-    """Mark a composite's children: a WarmupLR child leaves the lrs to its composite when its
-    state is loaded (see WarmupLR.load_state_dict)."""
-    for child in children:
-        child._in_composite = True
-
-
 # step()'s metric was not given (None is a value float() refuses, as torch's plateau does).
 _NO_METRIC: Any = object()
 
@@ -982,7 +975,6 @@ class SequentialLR(_Composite, LRScheduler):
         self._schedulers = list(schedulers)
         core = _core.SequentialLR(_groups(optimizer), [s._core for s in schedulers], epochs,
                                   last_epoch)
-        _adopt(self._schedulers)
         self._attach(optimizer, core, verbose, initial_step=False)
 
     @property
@@ -1025,7 +1017,6 @@ class ChainedScheduler(_Composite, LRScheduler):
         _check_children(owner, optimizer, schedulers)
         self._schedulers = list(schedulers)
         core = _core.ChainedScheduler(_groups(optimizer), [s._core for s in schedulers])
-        _adopt(self._schedulers)
         self._attach(optimizer, core, verbose, initial_step=False)
 
 

@@ -31,7 +31,6 @@ from .lr_scheduler import (
     ReduceLROnPlateau,
     _builtin,
     _BuiltinGetLr,
-    _adopt,
     _check_children,
     _check_optimizer,
     _ClosedForm,
@@ -475,7 +474,6 @@ class WarmupLR(_Composite, LRScheduler):
                 _restore(saved)
             raise
         self._schedulers = [scheduler]
-        _adopt(self._schedulers)
         self._attach(optimizer, core, verbose, initial_step=False)
 
     warmup_steps = _core_attr("warmup_steps", "Number of warmup steps.")
@@ -500,11 +498,9 @@ class WarmupLR(_Composite, LRScheduler):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state from :meth:`state_dict`, and put back into the param groups the lrs they
         held when it was saved, so that resuming does not depend on what they hold now (nor on
-        whether the optimizer's state is loaded first). Inside a composite the composite owns
-        the lrs: a WarmupLR loaded as its child writes none."""
+        whether the optimizer's state is loaded first). A state is saved at one moment, so a
+        WarmupLR loaded as a composite's child puts back the same lrs as the composite's."""
         super().load_state_dict(state_dict)
-        if self.__dict__.get("_in_composite"):
-            return
         self._core.sync_groups(state_dict["_group_lrs"])  # checked: one number per group
 
 

@@ -54,8 +54,8 @@ inline type_error metric_needed(const char* who) {
                     " holds a ReduceLROnPlateau: step it with the metric, step(metrics)");
 }
 // One step of a composite's child: with the metric if it takes one. Without a metric (only in a
-// composite's initial step, see initial_step_with_metric_children) such a child gets its
-// initial step instead (a ReduceLROnPlateau: a fresh start).
+// composite's initial step, see SequentialLR::initial_step) such a child gets its initial step
+// instead (a ReduceLROnPlateau: a fresh start).
 inline void step_child(LRScheduler& child, std::optional<double> metric) {
   if (!child.takes_metric()) child.step();
   else if (metric) child.step_metric(*metric);

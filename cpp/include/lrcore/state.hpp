@@ -548,14 +548,14 @@ inline State save_state(const LRScheduler& scheduler) {
 }
 
 namespace detail {
-inline void load_state_unchecked(LRScheduler& scheduler, const State& in, bool top = true);
+inline void load_state_unchecked(LRScheduler& scheduler, const State& in);
 }
 
 // torch's scheduler.load_state_dict(state): keys absent from `state` keep their values. A state
 // that does not fit (a value of the wrong type, per-group lists of the wrong length, the wrong
 // number of child states) throws, and leaves the scheduler (children included) as it was.
-// A WarmupLR loaded this way (not as a child of the scheduler loaded) also puts back the groups'
-// lrs it saved (the lrs they held when save_state was called).
+// A WarmupLR also puts back the groups' lrs it saved (the lrs they held when save_state was
+// called).
 inline void load_state(LRScheduler& scheduler, const State& in) {
   const State saved = save_state(scheduler);
   try {
@@ -566,7 +566,7 @@ inline void load_state(LRScheduler& scheduler, const State& in) {
   }
 }
 
-inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in, bool top) {
+inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in) {
   if (in.type() != State::Type::dict) throw std::invalid_argument("state is not a dict");
   LRScheduler* s = &scheduler;
   const std::size_t n_groups = scheduler.groups().size();
@@ -630,7 +630,7 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
         throw std::invalid_argument("state has " + std::to_string(list.size()) +
                                     " child schedulers, the scheduler has " +
                                     std::to_string(kids.size()));
-      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i], false);
+      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i]);
     }
   };
   if (auto* p = dynamic_cast<ReduceLROnPlateau*>(s)) {
@@ -671,14 +671,15 @@ inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in
     if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
     if (const State* v = in.find("_step_count")) p->set_step_count(v->as_int());
     last_lr(*p);
-    std::vector<double> group_lrs = p->get_last_lr();  // a state without them: the step's lrs
+    std::vector<double> group_lrs;
     doubles("_group_lrs", group_lrs);
     children({p->scheduler()});
     p->validate();
-    // Loaded as a whole (not as a composite's child, whose lrs the composite owns), the groups
-    // get back the lrs they held when the state was saved: resuming does not depend on what they
-    // hold now (a hand-set lr included). A refused load restores them the same way.
-    if (top) p->sync_groups(group_lrs);
+    // The groups get back the lrs they held when the state was saved: resuming does not depend
+    // on what they hold now (a hand-set lr included), and a refused load, which loads the state
+    // saved just before, restores them. (A state is saved at one moment: a WarmupLR inside a
+    // composite puts back the same lrs as the whole.)
+    if (!group_lrs.empty()) p->sync_groups(group_lrs);
     return;
   }
   if (auto* p = dynamic_cast<SequentialLR*>(s)) {

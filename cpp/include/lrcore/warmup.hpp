@@ -167,8 +167,7 @@ class WarmupLR : public LRScheduler {
       detail::step_child(*scheduler_, metric);
     }
     if (inner_steps && !damped(t)) {  // transparent: the groups hold the wrapped lrs
-      last_lr_.resize(n);
-      current_lrs(last_lr_.data());
+      last_lr_ = scheduler_->get_last_lr();  // (no pass over the groups; capacity reserved)
       last_epoch_ = t;
     } else {
       write_lrs(t);
