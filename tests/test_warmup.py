@@ -454,8 +454,8 @@ def test_a_warmup_cannot_share_a_chain():
 
 @pytest.mark.parametrize("cut", [1, 3, 6, 9])
 def test_a_warmup_inside_a_composite_leaves_the_lrs_to_the_composite_on_load(cut):
-    """Loaded as a SequentialLR's child, a WarmupLR must not write its own lrs: before its
-    milestone the lrs are its sibling's."""
+    """Loaded as a SequentialLR's child, a WarmupLR must not put back its own last lrs: before
+    its milestone the lrs are its sibling's (it puts back the groups' saved lrs)."""
     def make(opt):
         return lrcore.SequentialLR(opt, [lrcore.StepLR(opt, 2, 0.5),
                                          lrcore.WarmupLR(lrcore.ExponentialLR(opt, 0.9), 4)], [5])
