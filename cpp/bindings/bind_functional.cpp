@@ -5,7 +5,7 @@
 // steps.shape + (G,) (per_group true). The loops run without the GIL.
 #include <pybind11/numpy.h>
 
-#include "prelude.hpp"
+#include "py.hpp"
 
 namespace lrcore_py {
 

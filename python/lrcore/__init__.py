@@ -14,6 +14,7 @@ except ImportError as error:  # pragma: no cover - only on a broken install
         f"the error was: {error}"
     ) from error
 
+from ._impl import torch_compat as _torch_compat
 from . import lr_scheduler, swa_utils
 from . import functional
 from .lr_scheduler import (
@@ -36,9 +37,8 @@ from .lr_scheduler import (
     StepLR,
 )
 from .swa_utils import SWALR
-from . import schedules
-from .schedules import (HFScheduleLR, InverseSqrtLR, WarmupCosineLR, WarmupLR, WarmupStableDecayLR,
-                        get_scheduler)
+
+_torch_compat.adopt_torch_bases()
 
 __version__ = _core.__version__
 

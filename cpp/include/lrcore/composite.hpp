@@ -21,8 +21,6 @@
 
 namespace lrcore {
 
-using SchedulerPtr = std::shared_ptr<LRScheduler>;
-
 namespace detail {
 inline void check_children(const char* who, const std::vector<SchedulerPtr>& children,
                            const Groups& groups, const char* none_message) {
@@ -39,13 +37,13 @@ inline void check_children(const char* who, const std::vector<SchedulerPtr>& chi
   }
 }
 // Whether any child takes the metric (a composite holding a ReduceLROnPlateau is stepped with it).
-inline bool any_takes_metric(const std::vector<SchedulerPtr>& children) {
-  for (const auto& child : children)
+inline bool any_takes_metric(const Children& children) {
+  for (LRScheduler* child : children.list)
     if (child->takes_metric()) return true;
   return false;
 }
-inline bool any_has_warmup(const std::vector<SchedulerPtr>& children) {
-  for (const auto& child : children)
+inline bool any_has_warmup(const Children& children) {
+  for (LRScheduler* child : children.list)
     if (child->has_warmup()) return true;
   return false;
 }
@@ -75,13 +73,19 @@ void initial_advance(LRScheduler& s, Step&& step) {
   s.set_is_initial(false);
 }
 // A composite's child in a clone: copied once, however often it appears in the tree.
-inline SchedulerPtr clone_child(const SchedulerPtr& child, Groups& groups,
+inline SchedulerPtr clone_child(const LRScheduler& child, Groups& groups,
                                 LRScheduler::CloneMemo& memo) {
-  auto found = memo.find(child.get());
+  auto found = memo.find(&child);
   if (found != memo.end()) return found->second;
-  SchedulerPtr copy = child->clone_into(groups, memo);
-  memo.emplace(child.get(), copy);
+  SchedulerPtr copy = child.clone_into(groups, memo);
+  memo.emplace(&child, copy);
   return copy;
+}
+inline void clone_children(Children& children, Groups& groups, LRScheduler::CloneMemo& memo) {
+  std::vector<SchedulerPtr> copies;
+  copies.reserve(children.size());
+  for (LRScheduler* child : children.list) copies.push_back(clone_child(*child, groups, memo));
+  children.own(std::move(copies));
 }
 }  // namespace detail
 
@@ -89,9 +93,24 @@ class SequentialLR : public LRScheduler {
  public:
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
     auto copy = copy_onto(*this, groups);
-    for (auto& child : static_cast<SequentialLR&>(*copy).schedulers_) child = detail::clone_child(child, groups, memo);
+    detail::clone_children(static_cast<SequentialLR&>(*copy).schedulers_, groups, memo);
     return copy;
   }
+  SequentialLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
+  const char* name() const override { return "SequentialLR"; }
+  void describe(FieldVisitor& v) override {
+    v("_milestones", milestones_);
+    v("last_epoch", last_epoch_, stepped());
+    v("_last_lr", last_lr_, Flags().holds_group_lrs());
+    v("_schedulers", schedulers_);
+  }
+  // After a loader has set the children: what follows from them.
+  void children_loaded() {
+    takes_metric_ = detail::any_takes_metric(schedulers_);
+    has_warmup_ = detail::any_has_warmup(schedulers_);
+  }
+  void after_load() override { children_loaded(); }
+
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
                std::vector<std::int64_t> milestones, std::int64_t last_epoch = -1)
       : LRScheduler(groups) {
@@ -103,10 +122,9 @@ class SequentialLR : public LRScheduler {
           "number of milestone points, but got number of schedulers " +
           std::to_string(schedulers.size()) + " and the number of milestones to be equal to " +
           std::to_string(milestones.size()));
-    schedulers_ = std::move(schedulers);
+    schedulers_.own(std::move(schedulers));
     milestones_ = std::move(milestones);
-    takes_metric_ = detail::any_takes_metric(schedulers_);
-    has_warmup_ = detail::any_has_warmup(schedulers_);
+    children_loaded();
     last_epoch_ = next_epoch(last_epoch);
     // Reset every group to its initial lr and rewind the children, then let the scheduler that
     // owns epoch 0 take its initial step. (Only ReduceLROnPlateau children leave a group
@@ -119,8 +137,8 @@ class SequentialLR : public LRScheduler {
     groups.write(Key::lr, initial.data());
     undo_epoch();
     const std::size_t idx = index_at(0);
-    schedulers_[idx]->initial_step();
-    last_lr_ = schedulers_[idx]->get_last_lr();
+    schedulers_[idx].initial_step();
+    last_lr_ = schedulers_[idx].get_last_lr();
   }
 
   void step() override {
@@ -142,10 +160,10 @@ class SequentialLR : public LRScheduler {
     throw std::invalid_argument("SequentialLR.step() takes no epoch");
   }
   void undo_epoch() override {
-    for (auto& s : schedulers_) s->undo_epoch();
+    for (LRScheduler* s : schedulers_.list) s->undo_epoch();
   }
 
-  const std::vector<SchedulerPtr>& schedulers() const { return schedulers_; }
+  const Children& schedulers() const { return schedulers_; }
   const std::vector<std::int64_t>& milestones() const { return milestones_; }
   void set_milestones(std::vector<std::int64_t> milestones) { milestones_ = std::move(milestones); }
 
@@ -154,7 +172,7 @@ class SequentialLR : public LRScheduler {
     last_epoch_ = next_epoch(last_epoch_);
     try {
       const std::size_t idx = index_at(last_epoch_);
-      LRScheduler& scheduler = *schedulers_[idx];
+      LRScheduler& scheduler = schedulers_[idx];
       if (idx > 0 && milestones_[idx - 1] == last_epoch_) scheduler.restart(metric);
       else detail::step_child(scheduler, metric);
       last_lr_ = scheduler.get_last_lr();
@@ -168,7 +186,7 @@ class SequentialLR : public LRScheduler {
     return static_cast<std::size_t>(std::upper_bound(milestones_.begin(), milestones_.end(), epoch) -
                                     milestones_.begin());
   }
-  std::vector<SchedulerPtr> schedulers_;
+  Children schedulers_;
   std::vector<std::int64_t> milestones_;
   bool takes_metric_ = false;
   bool has_warmup_ = false;
@@ -178,21 +196,30 @@ class ChainedScheduler : public LRScheduler {
  public:
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
     auto copy = copy_onto(*this, groups);
-    for (auto& child : static_cast<ChainedScheduler&>(*copy).schedulers_) child = detail::clone_child(child, groups, memo);
+    detail::clone_children(static_cast<ChainedScheduler&>(*copy).schedulers_, groups, memo);
     return copy;
   }
+  ChainedScheduler(Groups& groups, Unloaded) : LRScheduler(groups) {}
+  const char* name() const override { return "ChainedScheduler"; }
+  void describe(FieldVisitor& v) override {
+    v("_last_lr", last_lr_, Flags().holds_group_lrs());
+    v("_schedulers", schedulers_);
+  }
+  void children_loaded() { takes_metric_ = detail::any_takes_metric(schedulers_); }
+  void after_load() override { children_loaded(); }
+
   ChainedScheduler(Groups& groups, std::vector<SchedulerPtr> schedulers) : LRScheduler(groups) {
     detail::check_children("ChainedScheduler", schedulers, groups,
                            " expects at least one scheduler to be chained, but got no scheduler.");
+    schedulers_.own(std::move(schedulers));
     // A WarmupLR owns the lrs during its warmup: the other schedulers of a chain would see
     // their changes overwritten at its next step.
-    if (schedulers.size() > 1 && detail::any_has_warmup(schedulers))
+    if (schedulers_.size() > 1 && detail::any_has_warmup(schedulers_))
       throw std::invalid_argument(
           "ChainedScheduler cannot chain a WarmupLR with other schedulers: during its warmup it "
           "sets the lrs from its own scheduler's, undoing the others' changes. Warm up the "
           "chain instead: WarmupLR(ChainedScheduler([...]), warmup_steps)");
-    schedulers_ = std::move(schedulers);
-    takes_metric_ = detail::any_takes_metric(schedulers_);
+    children_loaded();
     last_lr_.resize(groups.size());
     current_lrs(last_lr_.data());
   }
@@ -204,7 +231,7 @@ class ChainedScheduler : public LRScheduler {
   // Every child steps in turn; the ReduceLROnPlateau among them get the metric.
   void step_metric(double metric) override { advance(metric); }
   bool takes_metric() const override { return takes_metric_; }
-  bool has_warmup() const override { return schedulers_.front()->has_warmup(); }
+  bool has_warmup() const override { return schedulers_[0].has_warmup(); }
   // As the first child of a SequentialLR (see SequentialLR::initial_step).
   void initial_step() override {
     if (!takes_metric_) return LRScheduler::initial_step();
@@ -214,18 +241,18 @@ class ChainedScheduler : public LRScheduler {
     throw std::invalid_argument("ChainedScheduler.step() takes no epoch");
   }
   void undo_epoch() override {
-    for (auto& s : schedulers_) s->undo_epoch();
+    for (LRScheduler* s : schedulers_.list) s->undo_epoch();
   }
 
-  const std::vector<SchedulerPtr>& schedulers() const { return schedulers_; }
+  const Children& schedulers() const { return schedulers_; }
 
  private:
   void advance(std::optional<double> metric) {
-    for (auto& s : schedulers_) detail::step_child(*s, metric);
+    for (LRScheduler* s : schedulers_.list) detail::step_child(*s, metric);
     last_lr_.resize(groups_->size());
     current_lrs(last_lr_.data());
   }
-  std::vector<SchedulerPtr> schedulers_;
+  Children schedulers_;
   bool takes_metric_ = false;
 };
 

@@ -41,14 +41,15 @@ inline bool resolve_use_beta1(const Groups& groups) {
 }
 }  // namespace detail
 
-using ScaleFunction = std::function<double(std::int64_t)>;
+using ScaleFunction = EpochFunction;
 
 // Triangular cycles between base_lr and max_lr (momentum between max and base momentum).
 class CyclicLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
-    return copy_onto(*this, groups);
-  }
+  // The scale torch's scale_fn gives (its _scale_fn_ref, chosen from mode when the scheduler is
+  // built or loaded, not at each step): 1, 1 / 2 ** (cycle - 1), or scale_gamma ** iteration.
+  enum class Scale { triangular, triangular2, exp_range };
+
   CyclicLR(Groups& groups, std::vector<double> base_lr, std::vector<double> max_lr,
            double step_size_up = 2000, std::optional<double> step_size_down = std::nullopt,
            std::string mode = "triangular", double gamma = 1.0, ScaleFunction scale_fn = nullptr,
@@ -65,7 +66,7 @@ class CyclicLR : public LRScheduler {
     if (mode != "triangular" && mode != "triangular2" && mode != "exp_range" && !scale_fn)
       throw std::invalid_argument("mode is invalid and scale_fn is None");
     this->mode = std::move(mode);
-    scale_fn_custom = std::move(scale_fn);
+    scale_fn_custom.function = std::move(scale_fn);
     this->scale_mode = std::move(scale_mode);
     init_scale_fn();
     if (cycle_momentum) {
@@ -89,6 +90,28 @@ class CyclicLR : public LRScheduler {
     pending_base_lrs_ = std::move(base_lrs);
     finish_init(init);
   }
+  CyclicLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
+
+  const char* name() const override { return "CyclicLR"; }
+  void describe(FieldVisitor& v) override {
+    v("max_lrs", max_lrs);
+    v("total_size", total_size);
+    v("step_ratio", step_ratio);
+    v("mode", mode);
+    v("gamma", gamma);
+    v("scale_mode", scale_mode);
+    v("cycle_momentum", cycle_momentum);
+    v("use_beta1", use_beta1, Flags().only_sometimes());
+    v("base_momentums", base_momentums, Flags().only_sometimes());
+    v("max_momentums", max_momentums, Flags().only_sometimes());
+    describe_base(v);
+    v("_scale_fn_custom", scale_fn_custom);
+  }
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
+    return copy_onto(*this, groups);
+  }
+  // torch's load_state_dict: _init_scale_fn().
+  void after_load() override { init_scale_fn(); }
 
   // torch's CyclicLR sets base_lrs from base_lr only after the initial step, which used the
   // groups' initial_lr.
@@ -100,26 +123,32 @@ class CyclicLR : public LRScheduler {
     }
   }
 
-  // torch's _init_scale_fn: the built-in modes fix scale_mode.
+  // torch's _init_scale_fn: the scale follows mode (and gamma) as they are now; the built-in
+  // modes fix scale_mode.
   void init_scale_fn() {
-    if (scale_fn_custom) return;
-    if (mode == "triangular" || mode == "triangular2") scale_mode = "cycle";
-    else if (mode == "exp_range") scale_mode = "iterations";
+    if (scale_fn_custom.function) return;
+    scale_gamma = gamma;
+    if (mode == "triangular") {
+      scale = Scale::triangular;
+      scale_mode = "cycle";
+    } else if (mode == "triangular2") {
+      scale = Scale::triangular2;
+      scale_mode = "cycle";
+    } else if (mode == "exp_range") {
+      scale = Scale::exp_range;
+      scale_mode = "iterations";
+    }
   }
 
-  double scale_fn(std::int64_t x) const {
-    if (scale_fn_custom) return scale_fn_custom(x);
-    if (mode == "triangular2") return functional::triangular2_scale(static_cast<double>(x));
-    if (mode == "exp_range") return functional::exp_range_scale(gamma, x);
-    return 1.0;
-  }
-
-  // scale_fn(cycle) for cycle = math.floor(...) as a double: a cycle beyond int64 (a tiny
-  // total_size) reaches a custom scale_fn only as an OverflowError, never a wrapped integer.
-  double scale_at_cycle(double cycle) const {
-    if (scale_fn_custom) return scale_fn_custom(pymath::floor_to_int(cycle));
-    if (mode == "triangular2") return functional::triangular2_scale(cycle);
-    if (mode == "exp_range") return pymath::pow(gamma, cycle);
+  // scale_fn(x) for x = the cycle (a double: math.floor's value, possibly beyond int64, which a
+  // custom scale_fn then gets as OverflowError) or the iteration.
+  double scale_at(double x) const {
+    if (scale_fn_custom.function) return scale_fn_custom.function(pymath::floor_to_int(x));
+    switch (scale) {
+      case Scale::triangular2: return functional::triangular2_scale(x);
+      case Scale::exp_range: return pymath::pow(scale_gamma, x);
+      case Scale::triangular: break;
+    }
     return 1.0;
   }
 
@@ -128,16 +157,17 @@ class CyclicLR : public LRScheduler {
     require_groups(n, max_lrs.size());
     const functional::CyclicPoint point = functional::cyclic_point(last_epoch_, total_size, step_ratio);
     const double scale_factor = point.scale_factor;
-    // Computed once per step; torch calls scale_fn once per group with the same argument.
-    const double scale = scale_mode == "cycle" ? scale_at_cycle(point.cycle) : scale_fn(last_epoch_);
+    // torch calls scale_fn once per group with the same argument: the same value each time.
+    const double s = scale_at(scale_mode == "cycle" ? point.cycle : static_cast<double>(last_epoch_));
     for (std::size_t g = 0; g < n; ++g)
-      out[g] = functional::cyclic_lr_value(base_lrs_[g], max_lrs[g], scale_factor, scale);
+      out[g] = functional::cyclic_lr_value(base_lrs_[g], max_lrs[g], scale_factor, s);
     if (cycle_momentum) {
       require_groups(n, max_momentums.size());
+      require_groups(n, base_momentums.size());
       momentum_.resize(n);
       for (std::size_t g = 0; g < n; ++g)
         momentum_[g] = functional::cyclic_momentum_value(base_momentums[g], max_momentums[g],
-                                                         scale_factor, scale);
+                                                         scale_factor, s);
       write_momentum(detail::momentum_key(use_beta1), momentum_.data());
     }
   }
@@ -146,13 +176,16 @@ class CyclicLR : public LRScheduler {
   double total_size = 0;
   double step_ratio = 0;
   std::string mode;
-  double gamma;
-  ScaleFunction scale_fn_custom;
+  double gamma = 1.0;
+  CustomScale scale_fn_custom;
   std::string scale_mode;
-  bool cycle_momentum;
+  bool cycle_momentum = true;
   bool use_beta1 = false;
   std::vector<double> base_momentums;
   std::vector<double> max_momentums;
+  // What scale_fn computes (torch's _scale_fn_ref): set by init_scale_fn.
+  Scale scale = Scale::triangular;
+  double scale_gamma = 1.0;
 
  private:
   std::optional<std::vector<double>> pending_base_lrs_;
@@ -163,14 +196,6 @@ class CyclicLR : public LRScheduler {
 // max_lr / div_factor / final_div_factor (three_phase: back to the start first).
 class OneCycleLR : public LRScheduler {
  public:
-  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
-    return copy_onto(*this, groups);
-  }
-  struct Phase {
-    double end_step;
-    Key start_lr, end_lr, start_momentum, end_momentum;
-  };
-
   OneCycleLR(Groups& groups, std::vector<double> max_lr, std::int64_t total_steps,
              double pct_start = 0.3, std::string anneal_strategy = "cos",
              bool cycle_momentum = true, std::vector<double> base_momentum = {0.85},
@@ -187,11 +212,13 @@ class OneCycleLR : public LRScheduler {
                  Key::base_momentum},
                 {2 * pct_start * total - 2, Key::max_lr, Key::initial_lr, Key::base_momentum,
                  Key::max_momentum},
-                {total - 1, Key::initial_lr, Key::min_lr, Key::max_momentum, Key::max_momentum}};
+                {Num::of_int(total_steps - 1), Key::initial_lr, Key::min_lr, Key::max_momentum,
+                 Key::max_momentum}};
     } else {
       phases = {{pct_start * total - 1, Key::initial_lr, Key::max_lr, Key::max_momentum,
                  Key::base_momentum},
-                {total - 1, Key::max_lr, Key::min_lr, Key::base_momentum, Key::max_momentum}};
+                {Num::of_int(total_steps - 1), Key::max_lr, Key::min_lr, Key::base_momentum,
+                 Key::max_momentum}};
     }
     if (pct_start < 0 || pct_start > 1)
       throw std::invalid_argument("Expected float between 0 and 1 pct_start, but got " +
@@ -199,7 +226,7 @@ class OneCycleLR : public LRScheduler {
     if (anneal_strategy != "cos" && anneal_strategy != "linear")
       throw std::invalid_argument("anneal_strategy must be one of 'cos' or 'linear', instead got " +
                                   anneal_strategy);
-    this->anneal_strategy = std::move(anneal_strategy);
+    anneal_func_type = std::move(anneal_strategy);
     const std::size_t n = groups.size();
     std::vector<double> max_lrs = detail::per_group("max_lr", std::move(max_lr), n);
     std::vector<double> max_momentums, base_momentums;
@@ -226,6 +253,20 @@ class OneCycleLR : public LRScheduler {
     init_base(last_epoch);
     finish_init(init);
   }
+  OneCycleLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
+
+  const char* name() const override { return "OneCycleLR"; }
+  void describe(FieldVisitor& v) override {
+    v("total_steps", total_steps);
+    v("_schedule_phases", phases);
+    v("_anneal_func_type", anneal_func_type, one_of(choices::cos_linear));
+    v("cycle_momentum", cycle_momentum);
+    v("use_beta1", use_beta1, Flags().only_sometimes());
+    describe_base(v);
+  }
+  std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
+    return copy_onto(*this, groups);
+  }
 
   void get_lr(double* out, std::size_t n) override {
     const std::int64_t step_num = last_epoch_;
@@ -235,6 +276,8 @@ class OneCycleLR : public LRScheduler {
                                   std::to_string(total_steps));
     // (torch's get_lr leaves computed_lr unbound without phases: UnboundLocalError)
     if (phases.empty()) throw std::runtime_error("OneCycleLR has no schedule phases");
+    if (anneal_func_type != "cos" && anneal_func_type != "linear")
+      throw std::invalid_argument("Unknown _anneal_func_type: " + anneal_func_type);
     // The phase and the position in it are the same for every group.
     double pct = 0;
     const Phase* phase = &phases[functional::one_cycle_phase(
@@ -260,16 +303,16 @@ class OneCycleLR : public LRScheduler {
     }
   }
 
-  std::int64_t total_steps;
-  std::vector<Phase> phases;
-  std::string anneal_strategy;
-  bool cycle_momentum;
+  std::int64_t total_steps = 1;
+  Phases phases;
+  std::string anneal_func_type = "cos";
+  bool cycle_momentum = true;
   bool use_beta1 = false;
 
  private:
   void anneal(const double* start, const double* end, double pct, double* out,
               std::size_t n) const {
-    if (anneal_strategy == "cos") {
+    if (anneal_func_type == "cos") {
       const double cos_out = functional::anneal_cos_term(pct);
       for (std::size_t g = 0; g < n; ++g) out[g] = functional::anneal_cos_value(start[g], end[g], cos_out);
     } else {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,10 +60,68 @@ class PerGroup {
     for (const T& v : values_) check(v);
   }
 
+  // Every value through `f` (a PerGroup of another type, per group where this is).
+  template <class F>
+  auto map(F&& f) const -> PerGroup<decltype(f(std::declval<const T&>()))> {
+    using U = decltype(f(std::declval<const T&>()));
+    if (!per_group_) return PerGroup<U>(f(shared_));
+    std::vector<U> out;
+    out.reserve(values_.size());
+    for (const T& v : values_) out.push_back(f(v));
+    return PerGroup<U>(std::move(out));
+  }
+
+  // Setters for a loader that fills one in place (keeping its vector's capacity).
+  void set_shared(T value) {
+    shared_ = std::move(value);
+    per_group_ = false;
+    values_.clear();
+  }
+  std::vector<T>& set_per_group() {
+    per_group_ = true;
+    return values_;
+  }
+
  private:
   T shared_{};
   std::vector<T> values_;
   bool per_group_ = false;
 };
+
+namespace detail {
+[[noreturn]] inline void throw_group_count(std::size_t groups, std::size_t values) {
+  throw std::invalid_argument("the optimizer has " + std::to_string(groups) +
+                              " param groups but the scheduler has " + std::to_string(values) +
+                              " values per group (was a param group added?)");
+}
+}  // namespace detail
+
+// The group index for_each_group_at gives make() when every argument is shared.
+inline constexpr std::size_t kEveryGroup = static_cast<std::size_t>(-1);
+
+// A formula's shared and per-group paths in one. make(group, values...) returns what to do for
+// group g, a callable of g; it is made once, with group kEveryGroup, when every argument is
+// shared (the factor of a step is then computed once, as torch computes it once), else once per
+// group g with that group's values (torch's result for the scalars values[g]). A per-group
+// argument must have n values.
+template <class Make, class... T>
+void for_each_group_at(std::size_t n, Make&& make, const PerGroup<T>&... args) {
+  if (!(args.per_group() || ...)) {
+    auto update = make(kEveryGroup, args.value()...);
+    for (std::size_t g = 0; g < n; ++g) update(g);
+    return;
+  }
+  const bool sized[] = {(!args.per_group() || args.values().size() == n)...};
+  const std::size_t sizes[] = {(args.per_group() ? args.values().size() : n)...};
+  for (std::size_t i = 0; i < sizeof...(T); ++i)
+    if (!sized[i]) detail::throw_group_count(n, sizes[i]);
+  for (std::size_t g = 0; g < n; ++g) make(g, args[g]...)(g);
+}
+
+// for_each_group_at for a make(values...) that does not need the group.
+template <class Make, class... T>
+void for_each_group(std::size_t n, Make&& make, const PerGroup<T>&... args) {
+  for_each_group_at(n, [&](std::size_t, const T&... values) { return make(values...); }, args...);
+}
 
 }  // namespace lrcore

@@ -21,6 +21,7 @@ class ReduceLROnPlateau : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
+  ReduceLROnPlateau(Groups& groups, Unloaded) : LRScheduler(groups) {}
   explicit ReduceLROnPlateau(Groups& groups, const std::string& mode = "min", double factor = 0.1,
                              std::int64_t patience = 10, double threshold = 1e-4,
                              const std::string& threshold_mode = "rel", std::int64_t cooldown = 0,
@@ -48,6 +49,28 @@ class ReduceLROnPlateau : public LRScheduler {
       buffer->reserve(n);
   }
 
+  const char* name() const override { return "ReduceLROnPlateau"; }
+  void describe(FieldVisitor& v) override {
+    v("factor", factor);
+    v("default_min_lr", default_min_lr);
+    v("min_lrs", min_lrs, stepped());
+    v("patience", patience);
+    v("cooldown", cooldown);
+    v("eps", eps);
+    v("last_epoch", last_epoch_, stepped());
+    v("_last_lr", last_lr_, Flags().holds_group_lrs());
+    v("mode_worse", mode_worse);
+    v("mode", mode, one_of(choices::min_max));
+    v("threshold", threshold);
+    v("threshold_mode", threshold_mode, one_of(choices::rel_abs));
+    v("best", best, stepped());
+    v("cooldown_counter", cooldown_counter, stepped());
+    v("num_bad_epochs", num_bad_epochs, stepped());
+  }
+
+  // torch's load_state_dict: _init_is_better(mode, threshold, threshold_mode).
+  void after_load() override { init_is_better(mode, threshold, threshold_mode); }
+
   void reset() {
     best = mode_worse;
     cooldown_counter = 0;
@@ -60,17 +83,20 @@ class ReduceLROnPlateau : public LRScheduler {
       throw std::invalid_argument("mode " + mode + " is unknown!");
     if (threshold_mode != "rel" && threshold_mode != "abs")
       throw std::invalid_argument("threshold mode " + threshold_mode + " is unknown!");
-    mode_max = mode == "max";
-    threshold_abs = threshold_mode == "abs";
-    mode_worse = mode_max ? -std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::infinity();
+    mode_worse = mode == "max" ? -std::numeric_limits<double>::infinity()
+                               : std::numeric_limits<double>::infinity();
+    this->mode = mode;
     this->threshold = threshold;
+    this->threshold_mode = threshold_mode;
   }
 
+  // torch's _is_better, by the mode and threshold mode as they are now.
   bool is_better(double a, double best_so_far) const {
-    if (!mode_max && !threshold_abs) return a < best_so_far * (1.0 - threshold);
-    if (!mode_max) return a < best_so_far - threshold;
-    if (!threshold_abs) return a > best_so_far * (threshold + 1.0);
+    const bool mode_min = mode == "min";
+    const bool rel = threshold_mode == "rel";
+    if (mode_min && rel) return a < best_so_far * (1.0 - threshold);
+    if (mode_min && threshold_mode == "abs") return a < best_so_far - threshold;
+    if (mode == "max" && rel) return a > best_so_far * (threshold + 1.0);
     return a > best_so_far + threshold;
   }
   bool in_cooldown() const { return cooldown_counter > 0; }
@@ -153,15 +179,15 @@ class ReduceLROnPlateau : public LRScheduler {
     }
   }
 
-  double factor;
+  double factor = 0.1;
   std::optional<double> default_min_lr;
   std::vector<double> min_lrs;
-  std::int64_t patience;
-  std::int64_t cooldown;
-  double eps;
+  std::int64_t patience = 10;
+  std::int64_t cooldown = 0;
+  double eps = 1e-8;
+  std::string mode = "min";
   double threshold = 1e-4;
-  bool mode_max = false;
-  bool threshold_abs = false;
+  std::string threshold_mode = "rel";
   double mode_worse = std::numeric_limits<double>::infinity();
   double best = std::numeric_limits<double>::infinity();
   std::int64_t cooldown_counter = 0;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "describe.hpp"
 #include "errors.hpp"
 #include "groups.hpp"
 #include "per_group.hpp"
@@ -27,8 +29,76 @@ namespace lrcore {
 
 // Constructors take an Init: `step` performs torch's initial step, as torch's constructors do;
 // `deferred` leaves it to the caller (initial_step()), for wrappers that must finish setting up
-// first (the Python bindings install a user's get_lr override).
+// first.
 enum class Init { step, deferred };
+
+// Constructs a scheduler with no state yet, for a caller that loads every field next (through
+// describe(): the Python bindings, which load a scheduler from a Python object's attributes).
+struct Unloaded {};
+
+class LRScheduler;
+using SchedulerPtr = std::shared_ptr<LRScheduler>;
+
+// OneCycleLR's phases (see cyclic.hpp).
+struct Phase {
+  Num end_step;  // an int for the last phase (total_steps - 1), as torch's
+  Key start_lr, end_lr, start_momentum, end_momentum;
+};
+using Phases = std::vector<Phase>;
+
+// A composite's children, in order: the schedulers it steps. A C++ trainer's composite owns
+// them (`owned`); a composite loaded by the bindings points at children loaded the same way.
+struct Children {
+  std::vector<LRScheduler*> list;
+  std::vector<SchedulerPtr> owned;
+
+  void own(std::vector<SchedulerPtr> children) {
+    owned = std::move(children);
+    list.clear();
+    for (const auto& c : owned) list.push_back(c.get());
+  }
+  std::size_t size() const { return list.size(); }
+  LRScheduler& operator[](std::size_t i) const { return *list[i]; }
+};
+
+// A user's function of the epoch (LambdaLR's lr_lambdas), held as state that cannot be saved
+// (torch saves None for a function).
+using EpochFunction = std::function<double(std::int64_t)>;
+struct Lambdas {
+  std::vector<EpochFunction> functions;
+};
+// CyclicLR's custom scale_fn (null: none), likewise.
+struct CustomScale {
+  EpochFunction function;
+};
+
+// The visitor every use of a scheduler's fields goes through (see describe.hpp): one overload
+// per C++ type a field can have.
+class FieldVisitor {
+ public:
+  virtual ~FieldVisitor() = default;
+  template <class T>
+  void operator()(const char* name, T& value, const Flags& flags = Flags()) {
+    visit(name, value, flags);
+  }
+
+  virtual void visit(const char* name, std::int64_t& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, double& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, Num& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, bool& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, std::string& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, std::vector<double>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, std::vector<std::int64_t>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, Counter& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, std::optional<double>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, PerGroup<std::int64_t>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, PerGroup<double>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, PerGroup<Num>& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, Phases& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, Children& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, Lambdas& value, const Flags& flags) = 0;
+  virtual void visit(const char* name, CustomScale& value, const Flags& flags) = 0;
+};
 
 class LRScheduler {
  public:
@@ -38,8 +108,18 @@ class LRScheduler {
     init_base(last_epoch);
     finish_init(init);
   }
+  LRScheduler(Groups& groups, Unloaded) : groups_(&groups) {}
   virtual ~LRScheduler() = default;
   LRScheduler& operator=(const LRScheduler&) = delete;
+
+  // The scheduler's fields, torch's attributes in torch's state_dict order (see describe.hpp).
+  virtual void describe(FieldVisitor& v) { describe_base(v); }
+  // The name of the scheduler's class (torch's, or lrcore's for its own schedules).
+  virtual const char* name() const { return "LRScheduler"; }
+  // Around a save and a load of the fields (state.hpp, the bindings): fields computed for the
+  // state, and what torch's load_state_dict recomputes from what it loaded.
+  virtual void before_save() {}
+  virtual void after_load() {}
 
   // An independent copy of this scheduler, in the same state, stepping `groups` instead (which
   // must have as many groups). Composites copy their children onto `groups` too, a child shared
@@ -50,14 +130,26 @@ class LRScheduler {
     return clone_into(groups, memo);
   }
   // clone(), for the copies made so far in one clone() (original -> copy).
-  using CloneMemo = std::unordered_map<const LRScheduler*, std::shared_ptr<LRScheduler>>;
+  using CloneMemo = std::unordered_map<const LRScheduler*, SchedulerPtr>;
   virtual std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const {
     (void)memo;
     return copy_onto(*this, groups);
   }
+  // Point the scheduler at other groups (of the same optimizer, or a copy of them).
+  void set_groups(Groups& groups) { groups_ = &groups; }
+
+  // Told of each step() before it changes anything, while the step count is 1 (the bindings give
+  // torch's warnings about the order of optimizer.step() and scheduler.step() there).
+  class StepObserver {
+   public:
+    virtual ~StepObserver() = default;
+    virtual void second_step(LRScheduler& scheduler) = 0;
+  };
+  void set_observer(StepObserver* observer) { observer_ = observer; }
 
   // torch's step(): one more epoch, chainable form.
   virtual void step() {
+    if (step_count_ == 1 && observer_) observer_->second_step(*this);
     ++step_count_;
     try {
       update_lr(std::nullopt);
@@ -73,6 +165,7 @@ class LRScheduler {
       throw std::invalid_argument("epoch must be an integer for this scheduler");
     if (!(epoch >= -9223372036854775808.0 && epoch < 9223372036854775808.0))
       throw std::overflow_error("epoch does not fit in a 64-bit integer");
+    if (step_count_ == 1 && observer_) observer_->second_step(*this);
     ++step_count_;
     try {
       update_lr(pymath::to_int64(epoch));
@@ -137,7 +230,7 @@ class LRScheduler {
   }
 
   // Within its scope, get_lr() writes momentum to the groups at once, as torch's get_lr() called
-  // on its own does (a Python get_lr override calling the built-in one, for instance).
+  // on its own does.
   class Immediate {
    public:
     explicit Immediate(LRScheduler& s) : s_(s), saved_(s.staging_) { s_.staging_ = false; }
@@ -184,11 +277,23 @@ class LRScheduler {
   explicit LRScheduler(Groups& groups) : groups_(&groups) {}
   LRScheduler(const LRScheduler&) = default;  // for clone(): a copy shares the groups until rebound
 
+  // torch's LRScheduler attributes, in the order torch's state_dict has them after a
+  // scheduler's own (a class lists its own fields, then calls this).
+  void describe_base(FieldVisitor& v) {
+    v("base_lrs", base_lrs_);
+    v("last_epoch", last_epoch_, stepped());
+    v("_step_count", step_count_, stepped());
+    v("_is_initial", is_initial_);
+    v("_get_lr_called_within_step", within_step_, Flags().step_output());
+    v("_last_lr", last_lr_, Flags().holds_group_lrs());
+  }
+
   // clone() for a scheduler class: a copy of `self` bound to `groups`.
   template <class Derived>
   static std::unique_ptr<LRScheduler> copy_onto(const Derived& self, Groups& groups) {
     std::unique_ptr<Derived> copy(new Derived(self));
     copy->groups_ = &groups;
+    copy->observer_ = nullptr;
     return copy;
   }
 
@@ -258,19 +363,14 @@ class LRScheduler {
     if (init == Init::step) initial_step();
   }
 
-  // Schedules that pair each group with its base lr need the group count they were built with
-  // (torch's zip(..., strict=True) raises ValueError otherwise).
+  // Schedules that pair each group with a per-group value need one per group (torch's
+  // zip(..., strict=True) raises ValueError otherwise).
   void require_groups(std::size_t n, std::size_t expected) const {
     if (n != expected)
       throw std::invalid_argument("the optimizer has " + std::to_string(n) +
                                   " param groups but the scheduler has " +
                                   std::to_string(expected) +
                                   " values per group (was a param group added?)");
-  }
-  // The same for an argument given per group (a shared one fits any number of groups).
-  template <class T>
-  void require_groups(std::size_t n, const PerGroup<T>& value) const {
-    if (value.per_group()) require_groups(n, value.values().size());
   }
 
   // The groups' current lrs, as torch's _param_groups_val_list(optimizer, "lr").
@@ -283,6 +383,7 @@ class LRScheduler {
   std::vector<double> last_lr_;
   bool is_initial_ = false;
   bool within_step_ = false;
+  StepObserver* observer_ = nullptr;
 
  private:
   struct WithinStep {

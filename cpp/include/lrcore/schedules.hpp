@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -46,6 +47,22 @@ enum class Shape : int { linear = 0, cosine = 1, one_minus_sqrt = 2 };
 inline Shape shape_from_int(int value) {
   if (value < 0 || value > 2) throw std::invalid_argument("unknown shape code " + std::to_string(value));
   return static_cast<Shape>(value);
+}
+
+inline const char* shape_name(Shape shape) {
+  switch (shape) {
+    case Shape::linear: return "linear";
+    case Shape::cosine: return "cosine";
+    case Shape::one_minus_sqrt: return "1-sqrt";
+  }
+  return "?";
+}
+inline Shape shape_named(const std::string& name) {
+  if (name == "linear") return Shape::linear;
+  if (name == "cosine") return Shape::cosine;
+  if (name == "1-sqrt") return Shape::one_minus_sqrt;
+  throw std::invalid_argument("Unknown warmup type: " + name +
+                              ", expected 'linear', 'cosine' or '1-sqrt'");
 }
 
 // The warmup phase of transformers' _get_wsd_scheduler_lambda: at step < num_warmup_steps, a
@@ -226,29 +243,53 @@ class WarmupCosineLR : public FormulaSchedule {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
+  // The floor is eta_min, or min_lr_ratio times each group's base lr (at most one is given;
+  // neither: 0).
   WarmupCosineLR(Groups& groups, std::int64_t t_initial, std::int64_t warmup_steps = 0,
-                 double warmup_lr_init = 0.0, double eta_min = 0.0, double min_lr_ratio = 0.0,
-                 bool floor_is_ratio = false, double cycle_mul = 1.0, double cycle_decay = 1.0,
-                 std::int64_t cycle_limit = 1, bool warmup_prefix = false, double k_decay = 1.0,
-                 std::int64_t last_epoch = -1, Init init = Init::step)
+                 double warmup_lr_init = 0.0, std::optional<double> eta_min = std::nullopt,
+                 std::optional<double> min_lr_ratio = std::nullopt, double cycle_mul = 1.0,
+                 double cycle_decay = 1.0, std::int64_t cycle_limit = 1,
+                 bool warmup_prefix = false, double k_decay = 1.0, std::int64_t last_epoch = -1,
+                 Init init = Init::step)
       : FormulaSchedule(groups), t_initial(t_initial), warmup_steps(warmup_steps),
         warmup_lr_init(warmup_lr_init), eta_min(eta_min), min_lr_ratio(min_lr_ratio),
-        floor_is_ratio(floor_is_ratio), cycle_mul(cycle_mul), cycle_decay(cycle_decay),
-        cycle_limit(cycle_limit), warmup_prefix(warmup_prefix), k_decay(k_decay) {
+        cycle_mul(cycle_mul), cycle_decay(cycle_decay), cycle_limit(cycle_limit),
+        warmup_prefix(warmup_prefix), k_decay(k_decay) {
     validate();
     init_base(last_epoch);
     finish_init(init);
   }
+  WarmupCosineLR(Groups& groups, Unloaded) : FormulaSchedule(groups) {}
+  const char* name() const override { return "WarmupCosineLR"; }
+  void describe(FieldVisitor& v) override {
+    v("t_initial", t_initial);
+    v("warmup_steps", warmup_steps);
+    v("warmup_lr_init", warmup_lr_init);
+    v("eta_min", eta_min, Flags().may_be_none());
+    v("min_lr_ratio", min_lr_ratio, Flags().may_be_none());
+    v("cycle_mul", cycle_mul);
+    v("cycle_decay", cycle_decay);
+    v("cycle_limit", cycle_limit);
+    v("warmup_prefix", warmup_prefix);
+    v("k_decay", k_decay);
+    describe_base(v);
+  }
+  void after_load() override { validate(); }
 
   void validate() const {
     using schedules::require;
     require(t_initial > 0, "t_initial must be a positive integer, got " + std::to_string(t_initial));
     require(warmup_steps >= 0, "warmup_steps must be non-negative, got " + std::to_string(warmup_steps));
     require(std::isfinite(warmup_lr_init), "warmup_lr_init must be finite");
-    require(std::isfinite(eta_min) && eta_min >= 0, "eta_min must be finite and >= 0, got " +
-                                                        pymath::repr(eta_min));
-    require(std::isfinite(min_lr_ratio) && min_lr_ratio >= 0,
-            "min_lr_ratio must be finite and >= 0, got " + pymath::repr(min_lr_ratio));
+    require(!(eta_min && min_lr_ratio),
+            "give eta_min (an absolute floor) or min_lr_ratio (a fraction of each group's "
+            "initial lr), not both");
+    if (eta_min)
+      require(std::isfinite(*eta_min) && *eta_min >= 0,
+              "eta_min must be finite and >= 0, got " + pymath::repr(*eta_min));
+    if (min_lr_ratio)
+      require(std::isfinite(*min_lr_ratio) && *min_lr_ratio >= 0,
+              "min_lr_ratio must be finite and >= 0, got " + pymath::repr(*min_lr_ratio));
     require(std::isfinite(cycle_mul) && cycle_mul > 0,
             "cycle_mul must be finite and > 0, got " + pymath::repr(cycle_mul));
     require(std::isfinite(cycle_decay) && cycle_decay > 0,
@@ -258,23 +299,22 @@ class WarmupCosineLR : public FormulaSchedule {
             "k_decay must be finite and > 0, got " + pymath::repr(k_decay));
   }
 
-  std::int64_t t_initial;
-  std::int64_t warmup_steps;
-  double warmup_lr_init;
-  double eta_min;
-  double min_lr_ratio;
-  bool floor_is_ratio;
-  double cycle_mul;
-  double cycle_decay;
-  std::int64_t cycle_limit;
-  bool warmup_prefix;
-  double k_decay;
+  std::int64_t t_initial = 1;
+  std::int64_t warmup_steps = 0;
+  double warmup_lr_init = 0.0;
+  std::optional<double> eta_min;
+  std::optional<double> min_lr_ratio;
+  double cycle_mul = 1.0;
+  double cycle_decay = 1.0;
+  std::int64_t cycle_limit = 1;
+  bool warmup_prefix = false;
+  double k_decay = 1.0;
 
  protected:
   void values(std::int64_t step, double* out, std::size_t n) const override {
     using functional::kPi;
     const auto floor_of = [&](std::size_t g) {
-      return floor_is_ratio ? base_lrs_[g] * min_lr_ratio : eta_min;
+      return min_lr_ratio ? base_lrs_[g] * *min_lr_ratio : eta_min.value_or(0.0);
     };
     std::int64_t t = step;
     if (t < warmup_steps) {  // timm: warmup_lr_init + t * ((v - warmup_lr_init) / warmup_t)
@@ -325,18 +365,30 @@ class WarmupStableDecayLR : public FormulaSchedule {
   }
   WarmupStableDecayLR(Groups& groups, std::int64_t num_warmup_steps,
                       std::int64_t num_stable_steps, std::int64_t num_decay_steps,
-                      schedules::Shape warmup_type = schedules::Shape::linear,
-                      schedules::Shape decay_type = schedules::Shape::cosine,
+                      std::string warmup_type = "linear", std::string decay_type = "cosine",
                       double min_lr_ratio = 0.0, double num_cycles = 0.5,
                       std::int64_t last_epoch = -1, Init init = Init::step)
       : FormulaSchedule(groups), num_warmup_steps(num_warmup_steps),
         num_stable_steps(num_stable_steps), num_decay_steps(num_decay_steps),
-        warmup_type(warmup_type), decay_type(decay_type), min_lr_ratio(min_lr_ratio),
-        num_cycles(num_cycles) {
+        warmup_type(std::move(warmup_type)), decay_type(std::move(decay_type)),
+        min_lr_ratio(min_lr_ratio), num_cycles(num_cycles) {
     validate();
     init_base(last_epoch);
     finish_init(init);
   }
+  WarmupStableDecayLR(Groups& groups, Unloaded) : FormulaSchedule(groups) {}
+  const char* name() const override { return "WarmupStableDecayLR"; }
+  void describe(FieldVisitor& v) override {
+    v("num_warmup_steps", num_warmup_steps);
+    v("num_stable_steps", num_stable_steps);
+    v("num_decay_steps", num_decay_steps);
+    v("warmup_type", warmup_type, one_of(choices::shapes));
+    v("decay_type", decay_type, one_of(choices::shapes));
+    v("min_lr_ratio", min_lr_ratio);
+    v("num_cycles", num_cycles);
+    describe_base(v);
+  }
+  void after_load() override { validate(); }
 
   void validate() const {
     using schedules::require;
@@ -348,21 +400,24 @@ class WarmupStableDecayLR : public FormulaSchedule {
                                       std::to_string(num_decay_steps));
     require(std::isfinite(min_lr_ratio), "min_lr_ratio must be finite");
     require(std::isfinite(num_cycles), "num_cycles must be finite");
+    (void)schedules::shape_named(warmup_type);
+    (void)schedules::shape_named(decay_type);
   }
 
-  std::int64_t num_warmup_steps;
-  std::int64_t num_stable_steps;
-  std::int64_t num_decay_steps;
-  schedules::Shape warmup_type;
-  schedules::Shape decay_type;
-  double min_lr_ratio;
-  double num_cycles;
+  std::int64_t num_warmup_steps = 0;
+  std::int64_t num_stable_steps = 0;
+  std::int64_t num_decay_steps = 0;
+  std::string warmup_type = "linear";
+  std::string decay_type = "cosine";
+  double min_lr_ratio = 0.0;
+  double num_cycles = 0.5;
 
  protected:
   void values(std::int64_t step, double* out, std::size_t n) const override {
     const double f = schedules::wsd_factor(step, num_warmup_steps, num_stable_steps,
-                                           num_decay_steps, warmup_type, decay_type,
-                                           min_lr_ratio, num_cycles);
+                                           num_decay_steps, schedules::shape_named(warmup_type),
+                                           schedules::shape_named(decay_type), min_lr_ratio,
+                                           num_cycles);
     for (std::size_t g = 0; g < n; ++g) out[g] = base_lrs_[g] * f;
   }
 };
@@ -383,6 +438,16 @@ class InverseSqrtLR : public FormulaSchedule {
     init_base(last_epoch);
     finish_init(init);
   }
+  InverseSqrtLR(Groups& groups, Unloaded) : FormulaSchedule(groups) {}
+  const char* name() const override { return "InverseSqrtLR"; }
+  void describe(FieldVisitor& v) override {
+    v("num_warmup_steps", num_warmup_steps);
+    v("timescale", timescale);
+    v("noam", noam);
+    v("noam_scale", noam_scale);
+    describe_base(v);
+  }
+  void after_load() override { validate(); }
 
   void validate() const {
     using schedules::require;
@@ -393,10 +458,10 @@ class InverseSqrtLR : public FormulaSchedule {
     require(std::isfinite(noam_scale), "noam_scale must be finite");
   }
 
-  std::int64_t num_warmup_steps;
-  std::int64_t timescale;
-  bool noam;
-  double noam_scale;
+  std::int64_t num_warmup_steps = 0;
+  std::int64_t timescale = 1;
+  bool noam = false;
+  double noam_scale = 1.0;
 
  protected:
   void values(std::int64_t step, double* out, std::size_t n) const override {
@@ -418,6 +483,14 @@ class HFScheduleLR : public FormulaSchedule {
     validate();
     init_base(last_epoch);
     finish_init(init);
+    lr_lambdas_.functions.resize(groups.size());
+  }
+  const char* name() const override { return "HFScheduleLR"; }
+  // transformers' schedulers are torch LambdaLRs: their state is a LambdaLR's, whose lambdas
+  // (saved as None: functions) carry the schedule's parameters, which the state does not hold.
+  void describe(FieldVisitor& v) override {
+    describe_base(v);
+    v("lr_lambdas", lr_lambdas_);
   }
 
   void validate() const {
@@ -429,6 +502,9 @@ class HFScheduleLR : public FormulaSchedule {
   }
 
   schedules::HFParams params;
+
+ private:
+  Lambdas lr_lambdas_;  // one empty function per group: what the state saves of them
 
  protected:
   void values(std::int64_t step, double* out, std::size_t n) const override {

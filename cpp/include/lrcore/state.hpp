@@ -10,10 +10,12 @@
 //   C++ -> Python:  f << to_json(save_state(s));               ... sched.load_state_dict(json.load(f))
 //
 // Floats are written as Python's repr (the shortest digits that round-trip, "Infinity"/"NaN" as
-// Python's json writes them), so values survive bit for bit. Differences from torch's dict, all
-// forced by JSON:
+// Python's json writes them), so values survive bit for bit. The state's keys and values are the
+// scheduler's fields, as its describe() lists them; differences from torch's dict are all forced
+// by JSON:
 // - MultiStepLR's `milestones` (a collections.Counter in torch) is a dict {"epoch": count}, the
-//   keys strings: turn it back into Counter({int(k): v}) before torch's load_state_dict.
+//   keys strings, as Python's json writes a Counter; lrcore's load_state_dict takes such a dict
+//   back (torch's needs Counter({int(k): v})).
 // - Callables are not state (torch saves None for a function/lambda, as here): LambdaLR's
 //   `lr_lambdas`, CyclicLR's `_scale_fn_custom` are null; the C++ object keeps its functions.
 // - SequentialLR/ChainedScheduler nest their children's dicts in `_schedulers`, as torch does;
@@ -23,7 +25,7 @@
 // there is lrcore's own: torch's load_state_dict takes it, but its schedulers cannot step with it.
 // Like torch's load_state_dict, loading sets the scheduler's attributes; the param groups (the
 // optimizer's state, which holds each group's current lr, initial_lr, momentum...) are restored
-// separately, by the trainer.
+// separately, by the trainer (WarmupLR's state also holds the groups' lrs, which it puts back).
 #pragma once
 
 #include <cctype>
@@ -40,15 +42,10 @@
 #include <utility>
 #include <vector>
 
-#include "composite.hpp"
-#include "cosine.hpp"
-#include "cyclic.hpp"
-#include "multiplicative.hpp"
-#include "plateau.hpp"
+#include "describe.hpp"
+#include "groups.hpp"
 #include "pymath.hpp"
 #include "scheduler.hpp"
-#include "swa.hpp"
-#include "warmup.hpp"
 
 namespace lrcore {
 
@@ -353,42 +350,6 @@ inline std::string to_json(const State& s) { return s.to_json(); }
 
 namespace detail {
 
-inline void save_base(const LRScheduler& s, State& out) {
-  out["base_lrs"] = State(s.base_lrs());
-  out["last_epoch"] = State(s.last_epoch());
-  out["_step_count"] = State(s.step_count());
-  out["_is_initial"] = State(s.is_initial());
-  out["_get_lr_called_within_step"] = State(s.get_lr_called_within_step());
-  out["_last_lr"] = State(s.get_last_lr());
-}
-
-inline void load_base(LRScheduler& s, const State& in) {
-  if (const State* v = in.find("base_lrs")) s.set_base_lrs(v->as_doubles());
-  if (const State* v = in.find("last_epoch")) s.set_last_epoch(v->as_int());
-  if (const State* v = in.find("_step_count")) s.set_step_count(v->as_int());
-  if (const State* v = in.find("_is_initial")) s.set_is_initial(v->as_bool());
-  if (const State* v = in.find("_get_lr_called_within_step"))
-    s.set_get_lr_called_within_step(v->as_bool());
-  if (const State* v = in.find("_last_lr")) s.set_last_lr(v->as_doubles());
-}
-
-inline State nulls(std::size_t n) { return State(State::List(n)); }
-
-// An argument that may be per group: a number when shared (torch's state), else a list.
-inline State per_group_state(const PerGroup<double>& v) {
-  return v.per_group() ? State(v.values()) : State(v.value());
-}
-inline State per_group_state(const PerGroup<std::int64_t>& v) {
-  return v.per_group() ? State(v.values()) : State(v.value());
-}
-// CosineAnnealingLR's T_max: an int where it holds one, as torch's (given as an int) does.
-inline State integral_if_exact(const PerGroup<double>& v) {
-  if (!v.per_group()) return State::integral_if_exact(v.value());
-  State out{State::List{}};
-  for (double d : v.values()) out.list().push_back(State::integral_if_exact(d));
-  return out;
-}
-
 inline const char* phase_key_name(Key key) {
   switch (key) {
     case Key::initial_lr: return "initial_lr";
@@ -396,380 +357,279 @@ inline const char* phase_key_name(Key key) {
     case Key::min_lr: return "min_lr";
     case Key::max_momentum: return "max_momentum";
     case Key::base_momentum: return "base_momentum";
-    default: return key_name(key);
+    default: break;
   }
+  throw std::invalid_argument("not a OneCycleLR phase key");
 }
-// WarmupLR's warmup_type as its state holds it (the names of Python's WarmupLR and WSD).
-inline const char* shape_name(schedules::Shape shape) {
-  switch (shape) {
-    case schedules::Shape::linear: return "linear";
-    case schedules::Shape::cosine: return "cosine";
-    case schedules::Shape::one_minus_sqrt: return "1-sqrt";
-  }
-  return "?";
-}
-inline schedules::Shape shape_named(const std::string& name) {
-  for (auto shape : {schedules::Shape::linear, schedules::Shape::cosine,
-                     schedules::Shape::one_minus_sqrt})
-    if (name == shape_name(shape)) return shape;
-  throw std::invalid_argument("unknown warmup_type '" + name +
-                              "', expected 'linear', 'cosine' or '1-sqrt'");
+inline Key phase_key(const std::string& name) {
+  for (Key key : {Key::initial_lr, Key::max_lr, Key::min_lr, Key::max_momentum, Key::base_momentum})
+    if (name == phase_key_name(key)) return key;
+  throw std::invalid_argument("unknown OneCycleLR phase key '" + name + "'");
 }
 
-inline Key phase_key(const std::string& name) {
-  for (Key k : {Key::initial_lr, Key::max_lr, Key::min_lr, Key::max_momentum, Key::base_momentum})
-    if (name == phase_key_name(k)) return k;
-  throw std::invalid_argument("unknown OneCycleLR phase key '" + name + "'");
+inline State number_state(const Num& n) {
+  if (n.integral) return State(static_cast<std::int64_t>(n.value));
+  return State(n.value);
+}
+inline Num number_from(const State& s) {
+  if (s.type() == State::Type::integer) return Num::of_int(s.as_int());
+  return Num(s.as_double());
+}
+
+template <class T>
+State value_state(const T& v) {
+  return State(v);
+}
+inline State value_state(const Num& v) { return number_state(v); }
+template <class T>
+T value_from(const State& s);
+template <>
+inline std::int64_t value_from<std::int64_t>(const State& s) {
+  return s.as_int();
+}
+template <>
+inline double value_from<double>(const State& s) {
+  return s.as_double();
+}
+template <>
+inline Num value_from<Num>(const State& s) {
+  return number_from(s);
+}
+
+State save_state_of(LRScheduler& scheduler);
+void load_state_of(LRScheduler& scheduler, const State& in);
+
+// save_state: each field as the value Python's state_dict holds.
+class StateWriter final : public FieldVisitor {
+ public:
+  State out = State::dict();
+
+  void visit(const char* name, std::int64_t& v, const Flags& f) override { put(name, State(v), f); }
+  void visit(const char* name, double& v, const Flags& f) override { put(name, State(v), f); }
+  void visit(const char* name, Num& v, const Flags& f) override { put(name, number_state(v), f); }
+  void visit(const char* name, bool& v, const Flags& f) override { put(name, State(v), f); }
+  void visit(const char* name, std::string& v, const Flags& f) override { put(name, State(v), f); }
+  void visit(const char* name, std::vector<double>& v, const Flags& f) override {
+    put(name, State(v), f);
+  }
+  void visit(const char* name, std::vector<std::int64_t>& v, const Flags& f) override {
+    put(name, State(v), f);
+  }
+  void visit(const char* name, Counter& v, const Flags& f) override {
+    State counts = State::dict();
+    for (std::int64_t m : v.elements) {
+      State& c = counts[std::to_string(m)];
+      c = State(c.is_null() ? std::int64_t{1} : c.as_int() + 1);
+    }
+    put(name, counts, f);
+  }
+  void visit(const char* name, std::optional<double>& v, const Flags& f) override {
+    put(name, v ? State(*v) : State(), f);
+  }
+  void visit(const char* name, PerGroup<std::int64_t>& v, const Flags& f) override { per_group(name, v, f); }
+  void visit(const char* name, PerGroup<double>& v, const Flags& f) override { per_group(name, v, f); }
+  void visit(const char* name, PerGroup<Num>& v, const Flags& f) override { per_group(name, v, f); }
+  void visit(const char* name, Phases& v, const Flags& f) override {
+    State list{State::List{}};
+    for (const Phase& p : v) {
+      State phase = State::dict();
+      phase["end_step"] = number_state(p.end_step);
+      phase["start_lr"] = State(phase_key_name(p.start_lr));
+      phase["end_lr"] = State(phase_key_name(p.end_lr));
+      phase["start_momentum"] = State(phase_key_name(p.start_momentum));
+      phase["end_momentum"] = State(phase_key_name(p.end_momentum));
+      list.list().push_back(std::move(phase));
+    }
+    put(name, list, f);
+  }
+  void visit(const char* name, Children& v, const Flags& f) override {
+    State list{State::List{}};
+    for (LRScheduler* child : v.list) list.list().push_back(save_state_of(*child));
+    put(name, list, f);
+  }
+  void visit(const char* name, Lambdas& v, const Flags& f) override {
+    put(name, State(State::List(v.functions.size())), f);  // torch saves None for a function
+  }
+  void visit(const char* name, CustomScale&, const Flags& f) override { put(name, State(), f); }
+
+ private:
+  void put(const char* name, State value, const Flags& f) {
+    if (f.state) out[name] = std::move(value);
+  }
+  template <class T>
+  void per_group(const char* name, const PerGroup<T>& v, const Flags& f) {
+    if (!v.per_group()) return put(name, value_state(v.value()), f);
+    State list{State::List{}};
+    for (const T& x : v.values()) list.list().push_back(value_state(x));
+    put(name, list, f);
+  }
+};
+
+// load_state: each field present in the state, as torch's __dict__.update; the others keep
+// their values.
+class StateReader final : public FieldVisitor {
+ public:
+  StateReader(const State& in, std::size_t groups) : in_(in), groups_(groups) {
+    if (in.type() != State::Type::dict) throw std::invalid_argument("state is not a dict");
+  }
+
+  void visit(const char* name, std::int64_t& v, const Flags&) override {
+    if (const State* s = in_.find(name)) v = s->as_int();
+  }
+  void visit(const char* name, double& v, const Flags&) override {
+    if (const State* s = in_.find(name)) v = s->as_double();
+  }
+  void visit(const char* name, Num& v, const Flags&) override {
+    if (const State* s = in_.find(name)) v = number_from(*s);
+  }
+  void visit(const char* name, bool& v, const Flags&) override {
+    if (const State* s = in_.find(name)) v = s->as_bool();
+  }
+  void visit(const char* name, std::string& v, const Flags& f) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    const std::string& value = s->as_string();
+    if (!f.allows(value))
+      throw std::invalid_argument(std::string("state '") + name + "' has unknown value '" +
+                                  value + "'");
+    v = value;
+  }
+  void visit(const char* name, std::vector<double>& v, const Flags&) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    std::vector<double> values = s->as_doubles();
+    require_groups(name, values.size());
+    v = std::move(values);
+  }
+  void visit(const char* name, std::vector<std::int64_t>& v, const Flags&) override {
+    if (const State* s = in_.find(name)) v = s->as_ints();
+  }
+  void visit(const char* name, Counter& v, const Flags&) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    std::vector<std::int64_t> elements;
+    if (s->type() == State::Type::dict) {  // {"epoch": count}, the keys strings in JSON
+      for (const auto& kv : s->items()) {
+        const std::int64_t count = kv.second.as_int();
+        if (count < 0) throw std::invalid_argument("a milestone has a negative count");
+        const std::int64_t m = parse_int(kv.first);
+        for (std::int64_t k = 0; k < count; ++k) elements.push_back(m);
+      }
+    } else {
+      elements = s->as_ints();
+    }
+    std::sort(elements.begin(), elements.end());
+    v.elements = std::move(elements);
+  }
+  void visit(const char* name, std::optional<double>& v, const Flags&) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    if (s->is_null()) v.reset();
+    else v = s->as_double();
+  }
+  void visit(const char* name, PerGroup<std::int64_t>& v, const Flags&) override { per_group(name, v); }
+  void visit(const char* name, PerGroup<double>& v, const Flags&) override { per_group(name, v); }
+  void visit(const char* name, PerGroup<Num>& v, const Flags&) override { per_group(name, v); }
+  void visit(const char* name, Phases& v, const Flags&) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    Phases phases;
+    for (const State& p : s->list()) {
+      phases.push_back({number_from(p.at("end_step")), phase_key(p.at("start_lr").as_string()),
+                        phase_key(p.at("end_lr").as_string()),
+                        phase_key(p.at("start_momentum").as_string()),
+                        phase_key(p.at("end_momentum").as_string())});
+    }
+    if (phases.empty()) throw std::invalid_argument("state '_schedule_phases' has no phases");
+    v = std::move(phases);
+  }
+  void visit(const char* name, Children& v, const Flags&) override {
+    const State* s = in_.find(name);
+    if (!s) return;
+    const State::List& list = s->list();
+    if (list.size() != v.size())
+      throw std::invalid_argument("the state has " + std::to_string(list.size()) +
+                                  " schedulers, the scheduler has " + std::to_string(v.size()));
+    for (std::size_t i = 0; i < list.size(); ++i) load_state_of(v[i], list[i]);
+  }
+  void visit(const char* name, Lambdas& v, const Flags&) override {
+    if (const State* s = in_.find(name))
+      if (s->list().size() != v.functions.size())
+        throw std::invalid_argument("state 'lr_lambdas' has " + std::to_string(s->list().size()) +
+                                    " entries, the scheduler has " +
+                                    std::to_string(v.functions.size()) + " lr_lambdas");
+  }
+  void visit(const char*, CustomScale&, const Flags&) override {}
+
+ private:
+  static std::int64_t parse_int(const std::string& text) {
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+      value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || text.empty())
+      throw std::invalid_argument("milestone '" + text + "' is not an integer");
+    return value;
+  }
+  void require_groups(const char* name, std::size_t size) const {
+    if (size != groups_)
+      throw std::invalid_argument(std::string("state '") + name + "' has " +
+                                  std::to_string(size) + " values, there are " +
+                                  std::to_string(groups_) + " param groups");
+  }
+  template <class T>
+  void per_group(const char* name, PerGroup<T>& v) {
+    const State* s = in_.find(name);
+    if (!s) return;
+    if (s->type() != State::Type::list) {
+      v = PerGroup<T>(value_from<T>(*s));
+      return;
+    }
+    require_groups(name, s->list().size());
+    std::vector<T> values;
+    for (const State& x : s->list()) values.push_back(value_from<T>(x));
+    v = PerGroup<T>(std::move(values));
+  }
+
+  const State& in_;
+  std::size_t groups_;
+};
+
+inline State save_state_of(LRScheduler& scheduler) {
+  scheduler.before_save();
+  StateWriter writer;
+  scheduler.describe(writer);
+  return std::move(writer.out);
+}
+
+inline void load_state_of(LRScheduler& scheduler, const State& in) {
+  StateReader reader(in, scheduler.groups().size());
+  scheduler.describe(reader);
+  scheduler.after_load();
 }
 
 }  // namespace detail
 
-// torch's scheduler.state_dict(), for any lrcore scheduler (dispatching on its class).
+// torch's scheduler.state_dict().
 inline State save_state(const LRScheduler& scheduler) {
-  State out = State::dict();
-  const LRScheduler* s = &scheduler;
-  if (auto* p = dynamic_cast<const ReduceLROnPlateau*>(s)) {
-    // torch's ReduceLROnPlateau keeps its own attributes (no base_lrs, no _step_count).
-    out["factor"] = State(p->factor);
-    out["default_min_lr"] = p->default_min_lr ? State(*p->default_min_lr) : State();
-    out["min_lrs"] = State(p->min_lrs);
-    out["patience"] = State(p->patience);
-    out["cooldown"] = State(p->cooldown);
-    out["eps"] = State(p->eps);
-    out["last_epoch"] = State(p->last_epoch());
-    out["_last_lr"] = State(p->get_last_lr());
-    out["mode_worse"] = State(p->mode_worse);
-    out["mode"] = State(p->mode_max ? "max" : "min");
-    out["threshold"] = State(p->threshold);
-    out["threshold_mode"] = State(p->threshold_abs ? "abs" : "rel");
-    out["best"] = State(p->best);
-    out["cooldown_counter"] = State(p->cooldown_counter);
-    out["num_bad_epochs"] = State(p->num_bad_epochs);
-    return out;
-  }
-  if (auto* p = dynamic_cast<const WarmupLR*>(s)) {
-    out["warmup_steps"] = State(p->warmup_steps);
-    out["start_factor"] = detail::per_group_state(p->start_factor);
-    out["warmup_type"] = State(detail::shape_name(p->warmup_type));
-    out["prefix"] = State(p->prefix);
-    out["last_epoch"] = State(p->last_epoch());
-    out["_step_count"] = State(p->step_count());
-    out["_last_lr"] = State(p->get_last_lr());
-    out["_group_lrs"] = State(p->group_lrs());
-    out["_schedulers"] = State(State::List{save_state(*p->scheduler())});
-    return out;
-  }
-  if (auto* p = dynamic_cast<const SequentialLR*>(s)) {
-    out["_milestones"] = State(p->milestones());
-    out["last_epoch"] = State(p->last_epoch());
-    out["_last_lr"] = State(p->get_last_lr());
-    State children{State::List{}};
-    for (const auto& child : p->schedulers()) children.list().push_back(save_state(*child));
-    out["_schedulers"] = std::move(children);
-    return out;
-  }
-  if (auto* p = dynamic_cast<const ChainedScheduler*>(s)) {
-    out["_last_lr"] = State(p->get_last_lr());
-    State children{State::List{}};
-    for (const auto& child : p->schedulers()) children.list().push_back(save_state(*child));
-    out["_schedulers"] = std::move(children);
-    return out;
-  }
-  if (auto* p = dynamic_cast<const StepLR*>(s)) {
-    out["step_size"] = detail::per_group_state(p->step_size);
-    out["gamma"] = detail::per_group_state(p->gamma);
-  } else if (auto* p = dynamic_cast<const MultiStepLR*>(s)) {
-    State counter = State::dict();
-    for (std::int64_t m : p->milestones()) {
-      State& c = counter[std::to_string(m)];
-      c = State(c.is_null() ? std::int64_t{1} : c.as_int() + 1);
-    }
-    out["milestones"] = std::move(counter);
-    out["gamma"] = detail::per_group_state(p->gamma);
-  } else if (auto* p = dynamic_cast<const ConstantLR*>(s)) {
-    out["factor"] = detail::per_group_state(p->factor);
-    out["total_iters"] = detail::per_group_state(p->total_iters);
-  } else if (auto* p = dynamic_cast<const LinearLR*>(s)) {
-    out["start_factor"] = detail::per_group_state(p->start_factor);
-    out["end_factor"] = detail::per_group_state(p->end_factor);
-    out["total_iters"] = detail::per_group_state(p->total_iters);
-  } else if (auto* p = dynamic_cast<const ExponentialLR*>(s)) {
-    out["gamma"] = detail::per_group_state(p->gamma);
-  } else if (auto* p = dynamic_cast<const PolynomialLR*>(s)) {
-    out["total_iters"] = detail::per_group_state(p->total_iters);
-    out["power"] = detail::per_group_state(p->power);
-  } else if (auto* p = dynamic_cast<const CosineAnnealingLR*>(s)) {
-    out["T_max"] = detail::integral_if_exact(p->T_max);
-    out["eta_min"] = detail::per_group_state(p->eta_min);
-  } else if (auto* p = dynamic_cast<const CosineAnnealingWarmRestarts*>(s)) {
-    out["T_0"] = State(p->T_0);
-    out["T_i"] = State::integral_if_exact(p->T_i);
-    out["T_mult"] = State(p->T_mult);
-    out["eta_min"] = detail::per_group_state(p->eta_min);
-    out["T_cur"] = State::integral_if_exact(p->T_cur);
-  } else if (auto* p = dynamic_cast<const CyclicLR*>(s)) {
-    out["max_lrs"] = State(p->max_lrs);
-    out["total_size"] = State(p->total_size);
-    out["step_ratio"] = State(p->step_ratio);
-    out["mode"] = State(p->mode);
-    out["gamma"] = State(p->gamma);
-    out["scale_mode"] = State(p->scale_mode);
-    out["cycle_momentum"] = State(p->cycle_momentum);
-    out["use_beta1"] = State(p->use_beta1);
-    if (p->cycle_momentum) {  // torch's CyclicLR has these only when it cycles momentum
-      out["base_momentums"] = State(p->base_momentums);
-      out["max_momentums"] = State(p->max_momentums);
-    }
-  } else if (auto* p = dynamic_cast<const OneCycleLR*>(s)) {
-    out["total_steps"] = State(p->total_steps);
-    State phases{State::List{}};
-    for (const auto& ph : p->phases) {
-      State d = State::dict();
-      d["end_step"] = State(ph.end_step);
-      d["start_lr"] = State(detail::phase_key_name(ph.start_lr));
-      d["end_lr"] = State(detail::phase_key_name(ph.end_lr));
-      d["start_momentum"] = State(detail::phase_key_name(ph.start_momentum));
-      d["end_momentum"] = State(detail::phase_key_name(ph.end_momentum));
-      phases.list().push_back(std::move(d));
-    }
-    out["_schedule_phases"] = std::move(phases);
-    out["_anneal_func_type"] = State(p->anneal_strategy);
-    out["cycle_momentum"] = State(p->cycle_momentum);
-    out["use_beta1"] = State(p->use_beta1);
-  } else if (auto* p = dynamic_cast<const SWALR*>(s)) {
-    out["_anneal_strategy"] = State(p->anneal_strategy);
-    out["anneal_epochs"] = State(p->anneal_epochs);
-  }
-  detail::save_base(scheduler, out);
-  if (dynamic_cast<const LambdaLR*>(s) || dynamic_cast<const MultiplicativeLR*>(s))
-    out["lr_lambdas"] = detail::nulls(scheduler.base_lrs().size());
-  if (dynamic_cast<const CyclicLR*>(s)) out["_scale_fn_custom"] = State();
-  return out;
-}
-
-namespace detail {
-inline void load_state_unchecked(LRScheduler& scheduler, const State& in);
+  // Saving reads the fields; the visitor takes them by reference.
+  return detail::save_state_of(const_cast<LRScheduler&>(scheduler));
 }
 
 // torch's scheduler.load_state_dict(state): keys absent from `state` keep their values. A state
-// that does not fit (a value of the wrong type, per-group lists of the wrong length, the wrong
-// number of child states) throws, and leaves the scheduler (children included) as it was.
-// A WarmupLR also puts back the groups' lrs it saved (the lrs they held when save_state was
-// called).
+// that cannot be loaded (a value of the wrong type or length, a child state that does not fit)
+// throws, and the scheduler is left as it was.
 inline void load_state(LRScheduler& scheduler, const State& in) {
   const State saved = save_state(scheduler);
   try {
-    detail::load_state_unchecked(scheduler, in);
+    detail::load_state_of(scheduler, in);
   } catch (...) {
-    detail::load_state_unchecked(scheduler, saved);
+    detail::load_state_of(scheduler, saved);
     throw;
   }
-}
-
-inline void detail::load_state_unchecked(LRScheduler& scheduler, const State& in) {
-  if (in.type() != State::Type::dict) throw std::invalid_argument("state is not a dict");
-  LRScheduler* s = &scheduler;
-  const std::size_t n_groups = scheduler.groups().size();
-  auto num = [&](const char* key, double& field) {
-    if (const State* v = in.find(key)) field = v->as_double();
-  };
-  auto integer = [&](const char* key, std::int64_t& field) {
-    if (const State* v = in.find(key)) field = v->as_int();
-  };
-  auto boolean = [&](const char* key, bool& field) {
-    if (const State* v = in.find(key)) field = v->as_bool();
-  };
-  auto doubles = [&](const char* key, std::vector<double>& field) {
-    if (const State* v = in.find(key)) {
-      std::vector<double> values = v->as_doubles();
-      if (values.size() != n_groups)
-        throw std::invalid_argument(std::string("state '") + key + "' has " +
-                                    std::to_string(values.size()) + " values, there are " +
-                                    std::to_string(n_groups) + " param groups");
-      field = std::move(values);
-    }
-  };
-  // An argument that may be per group: a number, or a list with one per param group.
-  auto group_list = [&](const char* key, const State& v) -> const State::List& {
-    const State::List& list = v.list();
-    if (list.size() != n_groups)
-      throw std::invalid_argument(std::string("state '") + key + "' has " +
-                                  std::to_string(list.size()) + " values, there are " +
-                                  std::to_string(n_groups) + " param groups");
-    return list;
-  };
-  auto num_pg = [&](const char* key, PerGroup<double>& field) {
-    const State* v = in.find(key);
-    if (!v) return;
-    if (v->type() != State::Type::list) {
-      field = v->as_double();
-      return;
-    }
-    std::vector<double> values;
-    for (const State& x : group_list(key, *v)) values.push_back(x.as_double());
-    field = std::move(values);
-  };
-  auto integer_pg = [&](const char* key, PerGroup<std::int64_t>& field) {
-    const State* v = in.find(key);
-    if (!v) return;
-    if (v->type() != State::Type::list) {
-      field = v->as_int();
-      return;
-    }
-    std::vector<std::int64_t> values;
-    for (const State& x : group_list(key, *v)) values.push_back(x.as_int());
-    field = std::move(values);
-  };
-  auto string = [&](const char* key, std::string& field) {
-    if (const State* v = in.find(key)) field = v->as_string();
-  };
-  auto children = [&](const std::vector<SchedulerPtr>& kids) {
-    if (const State* v = in.find("_schedulers")) {
-      const State::List& list = v->list();
-      if (list.size() != kids.size())
-        throw std::invalid_argument("state has " + std::to_string(list.size()) +
-                                    " child schedulers, the scheduler has " +
-                                    std::to_string(kids.size()));
-      for (std::size_t i = 0; i < kids.size(); ++i) load_state_unchecked(*kids[i], list[i]);
-    }
-  };
-  if (auto* p = dynamic_cast<ReduceLROnPlateau*>(s)) {
-    num("factor", p->factor);
-    if (const State* v = in.find("default_min_lr"))
-      p->default_min_lr = v->is_null() ? std::nullopt : std::optional<double>(v->as_double());
-    doubles("min_lrs", p->min_lrs);
-    integer("patience", p->patience);
-    integer("cooldown", p->cooldown);
-    num("eps", p->eps);
-    if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
-    if (in.find("_last_lr")) {
-      std::vector<double> last;
-      doubles("_last_lr", last);
-      p->set_last_lr(std::move(last));
-    }
-    num("mode_worse", p->mode_worse);
-    if (const State* v = in.find("mode")) p->mode_max = v->as_string() == "max";
-    num("threshold", p->threshold);
-    if (const State* v = in.find("threshold_mode")) p->threshold_abs = v->as_string() == "abs";
-    num("best", p->best);
-    integer("cooldown_counter", p->cooldown_counter);
-    integer("num_bad_epochs", p->num_bad_epochs);
-    return;
-  }
-  auto last_lr = [&](LRScheduler& target) {
-    if (in.find("_last_lr")) {
-      std::vector<double> last;
-      doubles("_last_lr", last);
-      target.set_last_lr(std::move(last));
-    }
-  };
-  if (auto* p = dynamic_cast<WarmupLR*>(s)) {
-    integer("warmup_steps", p->warmup_steps);
-    num_pg("start_factor", p->start_factor);
-    if (const State* v = in.find("warmup_type")) p->warmup_type = detail::shape_named(v->as_string());
-    boolean("prefix", p->prefix);
-    if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
-    if (const State* v = in.find("_step_count")) p->set_step_count(v->as_int());
-    last_lr(*p);
-    std::vector<double> group_lrs;
-    doubles("_group_lrs", group_lrs);
-    children({p->scheduler()});
-    p->validate();
-    // The groups get back the lrs they held when the state was saved: resuming does not depend
-    // on what they hold now (a hand-set lr included), and a refused load, which loads the state
-    // saved just before, restores them. (A state is saved at one moment: a WarmupLR inside a
-    // composite puts back the same lrs as the whole.)
-    if (!group_lrs.empty()) p->sync_groups(group_lrs);
-    return;
-  }
-  if (auto* p = dynamic_cast<SequentialLR*>(s)) {
-    if (const State* v = in.find("_milestones")) {
-      std::vector<std::int64_t> milestones = v->as_ints();
-      if (milestones.size() + 1 != p->schedulers().size())
-        throw std::invalid_argument("state '_milestones' needs one milestone fewer than schedulers");
-      p->set_milestones(std::move(milestones));
-    }
-    if (const State* v = in.find("last_epoch")) p->set_last_epoch(v->as_int());
-    last_lr(*p);
-    children(p->schedulers());
-    return;
-  }
-  if (auto* p = dynamic_cast<ChainedScheduler*>(s)) {
-    last_lr(*p);
-    children(p->schedulers());
-    return;
-  }
-  if (auto* p = dynamic_cast<StepLR*>(s)) {
-    integer_pg("step_size", p->step_size);
-    num_pg("gamma", p->gamma);
-  } else if (auto* p = dynamic_cast<MultiStepLR*>(s)) {
-    if (const State* v = in.find("milestones")) {
-      std::vector<std::int64_t> ms;
-      for (const auto& kv : v->items())
-        for (std::int64_t c = 0; c < kv.second.as_int(); ++c) ms.push_back(std::stoll(kv.first));
-      p->set_milestones(std::move(ms));
-    }
-    num_pg("gamma", p->gamma);
-  } else if (auto* p = dynamic_cast<ConstantLR*>(s)) {
-    num_pg("factor", p->factor);
-    integer_pg("total_iters", p->total_iters);
-  } else if (auto* p = dynamic_cast<LinearLR*>(s)) {
-    num_pg("start_factor", p->start_factor);
-    num_pg("end_factor", p->end_factor);
-    integer_pg("total_iters", p->total_iters);
-  } else if (auto* p = dynamic_cast<ExponentialLR*>(s)) {
-    num_pg("gamma", p->gamma);
-  } else if (auto* p = dynamic_cast<PolynomialLR*>(s)) {
-    integer_pg("total_iters", p->total_iters);
-    num_pg("power", p->power);
-  } else if (auto* p = dynamic_cast<CosineAnnealingLR*>(s)) {
-    num_pg("T_max", p->T_max);  // T_max_int is not state (torch's is the type of T_max)
-    num_pg("eta_min", p->eta_min);
-  } else if (auto* p = dynamic_cast<CosineAnnealingWarmRestarts*>(s)) {
-    integer("T_0", p->T_0);
-    num("T_i", p->T_i);
-    integer("T_mult", p->T_mult);
-    num_pg("eta_min", p->eta_min);
-    num("T_cur", p->T_cur);
-  } else if (auto* p = dynamic_cast<CyclicLR*>(s)) {
-    doubles("max_lrs", p->max_lrs);
-    num("total_size", p->total_size);
-    num("step_ratio", p->step_ratio);
-    string("mode", p->mode);
-    num("gamma", p->gamma);
-    string("scale_mode", p->scale_mode);
-    boolean("cycle_momentum", p->cycle_momentum);
-    boolean("use_beta1", p->use_beta1);
-    if (p->cycle_momentum) {
-      doubles("base_momentums", p->base_momentums);
-      doubles("max_momentums", p->max_momentums);
-    }
-  } else if (auto* p = dynamic_cast<OneCycleLR*>(s)) {
-    integer("total_steps", p->total_steps);
-    if (const State* v = in.find("_schedule_phases")) {
-      std::vector<OneCycleLR::Phase> phases;
-      for (const State& d : v->list())
-        phases.push_back({d.at("end_step").as_double(),
-                          detail::phase_key(d.at("start_lr").as_string()),
-                          detail::phase_key(d.at("end_lr").as_string()),
-                          detail::phase_key(d.at("start_momentum").as_string()),
-                          detail::phase_key(d.at("end_momentum").as_string())});
-      if (phases.empty())
-        throw std::invalid_argument("state '_schedule_phases' must hold at least one phase");
-      p->phases = std::move(phases);
-    }
-    string("_anneal_func_type", p->anneal_strategy);
-    boolean("cycle_momentum", p->cycle_momentum);
-    boolean("use_beta1", p->use_beta1);
-  } else if (auto* p = dynamic_cast<SWALR*>(s)) {
-    string("_anneal_strategy", p->anneal_strategy);
-    integer("anneal_epochs", p->anneal_epochs);
-  }
-  if (const State* v = in.find("base_lrs"))
-    if (v->list().size() != n_groups) throw std::invalid_argument("state 'base_lrs' has the wrong length");
-  if (const State* v = in.find("_last_lr"))
-    if (v->list().size() != n_groups) throw std::invalid_argument("state '_last_lr' has the wrong length");
-  detail::load_base(scheduler, in);
 }
 
 }  // namespace lrcore

@@ -21,6 +21,15 @@ class SWALR : public LRScheduler {
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }
+  SWALR(Groups& groups, Unloaded) : LRScheduler(groups) {}
+  const char* name() const override { return "SWALR"; }
+  void describe(FieldVisitor& v) override {
+    v("_anneal_strategy", anneal_strategy, one_of(choices::cos_linear));
+    v("anneal_epochs", anneal_epochs);
+    describe_base(v);
+  }
+  // torch's load_state_dict: _set_anneal_func(_anneal_strategy).
+  void after_load() override { cosine = anneal_strategy == "cos"; }
   SWALR(Groups& groups, std::vector<double> swa_lr, std::int64_t anneal_epochs = 10,
         std::string anneal_strategy = "cos", std::int64_t last_epoch = -1, Init init = Init::step)
       : LRScheduler(groups), anneal_epochs(anneal_epochs) {
@@ -33,13 +42,15 @@ class SWALR : public LRScheduler {
                                   std::to_string(anneal_epochs));
     require_initial_lr(last_epoch);  // before swa_lr is written
     this->anneal_strategy = std::move(anneal_strategy);
+    cosine = this->anneal_strategy == "cos";
     groups.write(Key::swa_lr, swa_lrs.data());
     init_base(last_epoch);
     finish_init(init);
   }
 
+  // torch's anneal_func, the function _set_anneal_func chose.
   double anneal_func(double t) const {
-    if (anneal_strategy == "cos") return (1 - std::cos(detail::kPi * t)) / 2;
+    if (cosine) return (1 - std::cos(detail::kPi * t)) / 2;
     return t;
   }
 
@@ -62,8 +73,11 @@ class SWALR : public LRScheduler {
     }
   }
 
-  std::int64_t anneal_epochs;
-  std::string anneal_strategy;
+  std::int64_t anneal_epochs = 10;
+  std::string anneal_strategy = "cos";
+  // torch's anneal_func: the cosine anneal (else the linear one), set from anneal_strategy when
+  // the scheduler is built or loaded.
+  bool cosine = true;
 
  private:
   std::vector<double> swa_;

@@ -48,28 +48,56 @@ class WarmupLR : public LRScheduler {
  public:
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo& memo) const override {
     auto copy = copy_onto(*this, groups);
-    auto& warm = static_cast<WarmupLR&>(*copy);
-    warm.scheduler_ = detail::clone_child(scheduler_, groups, memo);
+    detail::clone_children(static_cast<WarmupLR&>(*copy).scheduler_, groups, memo);
     return copy;
   }
+  WarmupLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
+  const char* name() const override { return "WarmupLR"; }
+  void describe(FieldVisitor& v) override {
+    v("warmup_steps", warmup_steps);
+    v("start_factor", start_factor);
+    v("warmup_type", warmup_type, one_of(choices::shapes));
+    v("prefix", prefix);
+    v("base_lrs", base_lrs_, Flags().only_sometimes());
+    v("last_epoch", last_epoch_, stepped());
+    v("_step_count", step_count_, stepped());
+    v("_last_lr", last_lr_, Flags().holds_group_lrs());
+    v("_group_lrs", group_lrs_, Flags().not_attribute());
+    v("_schedulers", scheduler_);
+  }
+  // Before a save: the groups' lrs now (the state keeps them, as "_group_lrs").
+  void before_save() override {
+    group_lrs_.resize(groups_->size());
+    current_lrs(group_lrs_.data());
+  }
+  // After a load: the groups get back the lrs they held when the state was saved, so that
+  // resuming does not depend on what they hold now.
+  void after_load() override {
+    validate();
+    children_loaded();
+    require_groups(groups_->size(), group_lrs_.size());
+    groups_->write(Key::lr, group_lrs_.data());
+  }
+  // After a loader has set the child: what follows from it.
+  void children_loaded() { takes_metric_ = scheduler_[0].takes_metric(); }
 
   // `start_factor`: one value for every group, or one per group.
   WarmupLR(Groups& groups, SchedulerPtr scheduler, std::int64_t warmup_steps,
-           PerGroup<double> start_factor = 0.0,
-           schedules::Shape warmup_type = schedules::Shape::linear, bool prefix = false)
+           PerGroup<double> start_factor = 0.0, std::string warmup_type = "linear",
+           bool prefix = false)
       : LRScheduler(groups), warmup_steps(warmup_steps), start_factor(std::move(start_factor)),
-        warmup_type(warmup_type), prefix(prefix) {
+        warmup_type(std::move(warmup_type)), prefix(prefix) {
     detail::check_children("WarmupLR", {scheduler}, groups,
                            " expects a scheduler to warm up, but got none.");
     validate();
-    scheduler_ = std::move(scheduler);
-    takes_metric_ = scheduler_->takes_metric();
+    scheduler_.own({std::move(scheduler)});
+    children_loaded();
     const std::size_t n = groups.size();
     held_.reserve(n);
     last_lr_.reserve(n);
     // base_lrs: what the warmup leads to, the wrapped scheduler's lrs now. (No initial_lr is
     // written: the wrapped scheduler has written it, or, a ReduceLROnPlateau, does not need it.)
-    base_lrs_ = scheduler_->get_last_lr();
+    base_lrs_ = scheduler_[0].get_last_lr();
     last_epoch_ = 0;
     step_count_ = 1;
     write_lrs(0);
@@ -85,7 +113,7 @@ class WarmupLR : public LRScheduler {
       if (!(f >= 0.0 && f <= 1.0))
         throw std::invalid_argument("start_factor must be in [0, 1], got " + pymath::repr(f));
     });
-    (void)schedules::shape_from_int(static_cast<int>(warmup_type));
+    (void)shape();
   }
 
   void step() override {
@@ -103,47 +131,35 @@ class WarmupLR : public LRScheduler {
   // initial step (on the groups reset to initial_lr); at a milestone a child restarts at epoch 0.
   // The warmup starts again with the wrapped scheduler in both.
   void undo_epoch() override {
-    scheduler_->undo_epoch();
+    scheduler_[0].undo_epoch();
     last_epoch_ = previous_epoch(last_epoch_);
   }
   void initial_step() override {
-    scheduler_->initial_step();
+    scheduler_[0].initial_step();
     step_count_ = 1;
     write_lrs(0);
   }
   void restart(std::optional<double> metric) override {
-    scheduler_->restart(takes_metric_ ? metric : std::nullopt);
+    scheduler_[0].restart(takes_metric_ ? metric : std::nullopt);
     write_lrs(0);
-  }
-
-  // The groups' lrs now (save_state keeps them, as "_group_lrs").
-  std::vector<double> group_lrs() const {
-    std::vector<double> lrs(groups_->size());
-    current_lrs(lrs.data());
-    return lrs;
-  }
-  // Give the groups `lrs` (those they held when the loaded state was saved): what load_state()
-  // does after loading, so that resuming does not depend on what the groups held.
-  void sync_groups(const std::vector<double>& lrs) {
-    require_groups(groups_->size(), lrs.size());
-    groups_->write(Key::lr, lrs.data());
   }
 
   // The factor of group g at step t (1 once the warmup is over).
   double factor(std::int64_t t, std::size_t g) const {
     if (!damped(t)) return 1.0;
-    return schedules::warmup_factor(t, warmup_steps, warmup_type, start_factor[g]);
+    return schedules::warmup_factor(t, warmup_steps, shape(), start_factor[g]);
   }
 
-  const SchedulerPtr& scheduler() const { return scheduler_; }
+  LRScheduler& scheduler() const { return scheduler_[0]; }
 
-  std::int64_t warmup_steps;
+  std::int64_t warmup_steps = 0;
   PerGroup<double> start_factor;
-  schedules::Shape warmup_type;
-  bool prefix;
+  std::string warmup_type = "linear";
+  bool prefix = false;
 
  private:
   bool damped(std::int64_t t) const { return t < warmup_steps; }
+  schedules::Shape shape() const { return schedules::shape_named(warmup_type); }
 
   void advance(std::optional<double> metric) {
     const std::int64_t t = next_epoch(last_epoch_);
@@ -152,22 +168,22 @@ class WarmupLR : public LRScheduler {
     if (inner_steps && damped(last_epoch_)) {
       // The groups hold damped lrs: the wrapped scheduler steps from its own. What they hold is
       // kept for a failed step to put back (not last_lr_: a hand-set lr must survive that too).
-      const std::vector<double>& inner = scheduler_->get_last_lr();
+      const std::vector<double>& inner = scheduler_[0].get_last_lr();
       require_groups(n, inner.size());
       held_.resize(n);
       groups_->read(Key::lr, held_.data());
       groups_->write(Key::lr, inner.data());
       try {
-        detail::step_child(*scheduler_, metric);
+        detail::step_child(scheduler_[0], metric);
       } catch (...) {
         groups_->write(Key::lr, held_.data());
         throw;
       }
     } else if (inner_steps) {
-      detail::step_child(*scheduler_, metric);
+      detail::step_child(scheduler_[0], metric);
     }
     if (inner_steps && !damped(t)) {  // transparent: the groups hold the wrapped lrs
-      last_lr_ = scheduler_->get_last_lr();  // (no pass over the groups; capacity reserved)
+      last_lr_ = scheduler_[0].get_last_lr();  // (no pass over the groups; capacity reserved)
       last_epoch_ = t;
     } else {
       write_lrs(t);
@@ -177,7 +193,7 @@ class WarmupLR : public LRScheduler {
 
   // The groups' lrs at step t: the wrapped scheduler's lrs, times the factor during the warmup.
   void write_lrs(std::int64_t t) {
-    const std::vector<double>& inner = scheduler_->get_last_lr();
+    const std::vector<double>& inner = scheduler_[0].get_last_lr();
     const std::size_t n = groups_->size();
     require_groups(n, inner.size());
     values_.resize(n);
@@ -194,9 +210,9 @@ class WarmupLR : public LRScheduler {
     last_epoch_ = t;
   }
 
-  SchedulerPtr scheduler_;
+  Children scheduler_;
   bool takes_metric_ = false;
-  std::vector<double> values_, held_;
+  std::vector<double> values_, held_, group_lrs_;
 };
 
 }  // namespace lrcore

@@ -1,0 +1,234 @@
+#include "py_groups.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace lrcore_py {
+namespace {
+
+PyObject* key_object(lrcore::Key key) {
+  static std::array<PyObject*, lrcore::kNumKeys> names = [] {
+    std::array<PyObject*, lrcore::kNumKeys> out{};
+    for (int k = 0; k < lrcore::kNumKeys; ++k)
+      out[static_cast<std::size_t>(k)] = interned(lrcore::key_name(static_cast<lrcore::Key>(k)));
+    return out;
+  }();
+  return names[static_cast<std::size_t>(key)];
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+PyGroups::~PyGroups() { release(); }
+
+void PyGroups::release() {
+  reset();
+  for (PyObject* group : groups_) Py_DECREF(group);
+  groups_.clear();
+  n_ = 0;
+}
+
+void PyGroups::bind(PyObject* optimizer) {
+  static PyObject* name = interned("param_groups");
+  release();
+  py::object list = py::reinterpret_steal<py::object>(PyObject_GetAttr(optimizer, name));
+  if (!list) {
+    PyErr_Clear();
+    throw NotModeled();
+  }
+  if (!PyList_CheckExact(list.ptr())) throw NotModeled();
+  const Py_ssize_t n = PyList_GET_SIZE(list.ptr());
+  for (Py_ssize_t g = 0; g < n; ++g)
+    if (!PyDict_CheckExact(PyList_GET_ITEM(list.ptr(), g))) throw NotModeled();
+  groups_.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t g = 0; g < n; ++g) {
+    PyObject* group = PyList_GET_ITEM(list.ptr(), g);
+    Py_INCREF(group);
+    groups_.push_back(group);
+  }
+  optimizer_ = optimizer;
+  n_ = static_cast<std::size_t>(n);
+  momentum_kind_ = -1;
+}
+
+void PyGroups::reset() {
+  for (Column& c : columns_) {
+    if (c.loaded)
+      for (PyObject*& held : c.held) Py_CLEAR(held);
+    c.objects.clear();
+    c.loaded = false;
+    c.dirty = false;
+  }
+}
+
+void PyGroups::set_object(lrcore::Key key, std::size_t group, py::object value) {
+  Column& c = column(key);
+  if (group >= n_) throw lrcore::key_error("param group index out of range");
+  c.objects.resize(n_);
+  c.objects[group] = std::move(value);
+  c.changed[group] = 1;
+  c.dirty = true;
+}
+
+void PyGroups::load(lrcore::Key key, Column& c) const {
+  c.values.resize(n_);
+  c.held.resize(n_);
+  c.changed.assign(n_, 0);
+  PyObject* name = key_object(key);
+  for (std::size_t g = 0; g < n_; ++g) c.held[g] = nullptr;
+  c.loaded = true;  // (the references taken so far are released by reset())
+  for (std::size_t g = 0; g < n_; ++g) {
+    PyObject* value = PyDict_GetItemWithError(groups_[g], name);
+    if (!value) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      c.values[g] = std::nan("");
+      continue;
+    }
+    Py_INCREF(value);
+    c.held[g] = value;
+    if (key == lrcore::Key::beta1) {  // group["betas"][0], a tuple as torch's Adam holds it
+      if (!PyTuple_CheckExact(value) || PyTuple_GET_SIZE(value) == 0) throw NotModeled();
+      c.values[g] = plain_number(PyTuple_GET_ITEM(value, 0));
+    } else {
+      c.values[g] = plain_number(value);
+    }
+  }
+}
+
+PyGroups::Column& PyGroups::column(lrcore::Key key) const {
+  Column& c = columns_[static_cast<std::size_t>(key)];
+  if (!c.loaded) {
+    try {
+      load(key, c);
+    } catch (...) {
+      for (PyObject*& held : c.held) Py_CLEAR(held);
+      c.loaded = false;
+      throw;
+    }
+  }
+  return c;
+}
+
+bool PyGroups::has(lrcore::Key key, std::size_t group) const {
+  const Column& c = column(key);
+  return group < n_ && c.held[group] != nullptr;
+}
+
+double PyGroups::get(lrcore::Key key, std::size_t group) const {
+  const Column& c = column(key);
+  if (group >= n_) throw lrcore::key_error("param group index out of range");
+  if (!c.held[group] && !c.changed[group])
+    throw lrcore::key_error(std::string("param group ") + std::to_string(group) + " has no '" +
+                            lrcore::key_name(key) + "'");
+  return c.values[group];
+}
+
+void PyGroups::set(lrcore::Key key, std::size_t group, double value) {
+  Column& c = column(key);
+  if (group >= n_) throw lrcore::key_error("param group index out of range");
+  c.values[group] = value;
+  c.changed[group] = 1;
+  c.dirty = true;
+}
+
+void PyGroups::read(lrcore::Key key, double* out) const {
+  const Column& c = column(key);
+  for (std::size_t g = 0; g < n_; ++g) {
+    if (!c.held[g] && !c.changed[g])
+      throw lrcore::key_error(std::string("param group ") + std::to_string(g) + " has no '" +
+                              lrcore::key_name(key) + "'");
+    out[g] = c.values[g];
+  }
+}
+
+void PyGroups::write(lrcore::Key key, const double* values) {
+  Column& c = column(key);
+  for (std::size_t g = 0; g < n_; ++g) {
+    c.values[g] = values[g];
+    c.changed[g] = 1;
+  }
+  c.dirty = true;
+}
+
+lrcore::MomentumKind PyGroups::momentum_kind() const {
+  if (momentum_kind_ < 0) {
+    static PyObject* defaults_name = interned("defaults");
+    static PyObject* betas = interned("betas");
+    static PyObject* momentum = interned("momentum");
+    py::object defaults = py::reinterpret_steal<py::object>(PyObject_GetAttr(optimizer_, defaults_name));
+    if (!defaults) {
+      PyErr_Clear();
+      if (n_ > 0) defaults = py::reinterpret_borrow<py::object>(groups_[0]);
+    }
+    lrcore::MomentumKind kind = lrcore::MomentumKind::none;
+    if (defaults) {
+      const int has_betas = PySequence_Contains(defaults.ptr(), betas);
+      const int has_momentum = has_betas == 1 ? 0 : PySequence_Contains(defaults.ptr(), momentum);
+      if (has_betas < 0 || has_momentum < 0) throw py::error_already_set();
+      if (has_betas == 1) kind = lrcore::MomentumKind::beta1;
+      else if (has_momentum == 1) kind = lrcore::MomentumKind::momentum;
+    }
+    momentum_kind_ = static_cast<int>(kind);
+  }
+  return static_cast<lrcore::MomentumKind>(momentum_kind_);
+}
+
+void PyGroups::commit() {
+  lr_objects_.assign(n_, nullptr);
+  for (int k = 0; k < lrcore::kNumKeys; ++k) {
+    const auto key = static_cast<lrcore::Key>(k);
+    Column& c = columns_[static_cast<std::size_t>(k)];
+    if (!c.dirty) continue;
+    PyObject* name = key_object(key);
+    for (std::size_t g = 0; g < n_; ++g) {
+      if (!c.changed[g]) continue;
+      if (!c.objects.empty() && c.objects[g]) {
+        if (PyDict_SetItem(groups_[g], name, c.objects[g].ptr()) != 0) throw py::error_already_set();
+        if (key == lrcore::Key::lr) lr_objects_[g] = c.objects[g].ptr();
+        continue;
+      }
+      PyObject* held = c.held[g];
+      const double v = c.values[g];
+      if (held) {
+        PyObject* current = key == lrcore::Key::beta1 ? PyTuple_GET_ITEM(held, 0) : held;
+        if (same_bits(PyFloat_CheckExact(current) ? PyFloat_AS_DOUBLE(current)
+                                                  : plain_number(current), v))
+          continue;  // the value it holds: torch would write an equal float
+      }
+      py::object value = py::reinterpret_steal<py::object>(PyFloat_FromDouble(v));
+      if (!value) throw py::error_already_set();
+      if (key == lrcore::Key::beta1) {  // torch: group["betas"] = (beta1, *group["betas"][1:])
+        const Py_ssize_t size = held ? PyTuple_GET_SIZE(held) : 1;
+        py::object betas = py::reinterpret_steal<py::object>(PyTuple_New(size));
+        if (!betas) throw py::error_already_set();
+        PyTuple_SET_ITEM(betas.ptr(), 0, value.release().ptr());
+        for (Py_ssize_t i = 1; i < size; ++i) {
+          PyObject* item = PyTuple_GET_ITEM(held, i);
+          Py_INCREF(item);
+          PyTuple_SET_ITEM(betas.ptr(), i, item);
+        }
+        value = std::move(betas);
+      }
+      if (PyDict_SetItem(groups_[g], name, value.ptr()) != 0) throw py::error_already_set();
+      if (key == lrcore::Key::lr) lr_objects_[g] = value.ptr();  // the dict holds it now
+    }
+    c.dirty = false;
+  }
+  Column& lr = column(lrcore::Key::lr);
+  for (std::size_t g = 0; g < n_; ++g)
+    if (!lr_objects_[g]) lr_objects_[g] = lr.held[g];
+}
+
+PyObject* PyGroups::lr_list() const {
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(n_));
+  if (!list) throw py::error_already_set();
+  for (std::size_t g = 0; g < n_; ++g) {
+    PyObject* item = lr_objects_[g];
+    Py_INCREF(item);
+    PyList_SET_ITEM(list, static_cast<Py_ssize_t>(g), item);
+  }
+  return list;
+}
+
+}  // namespace lrcore_py

@@ -1,0 +1,96 @@
+"""All or nothing: what a failed call changed in schedulers and param groups is put back.
+
+torch's schedulers change their attributes and the optimizer's param groups as they go, so an
+exception half way (a user's lr_lambda raising, a bad value met at a step) leaves both half
+updated. lrcore's compiled steps compute everything before writing anything; its Python paths
+(constructors, and steps that run lrcore.reference's code) run inside ``atomic``, which records
+what they can change and puts it back if they raise.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def _is_tensor(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
+class _Groups:
+    """The param groups' items (the same objects, in the same order) and the values of the
+    Tensors they hold (a Tensor lr is filled in place)."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self, optimizer: Any) -> None:
+        groups = getattr(optimizer, "param_groups", None)
+        self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[Any, Any]]]] = []
+        if not isinstance(groups, list):
+            return
+        for group in groups:
+            if not isinstance(group, dict):
+                continue
+            items = dict(group)
+            tensors = [(v, v.detach().clone()) for v in items.values() if _is_tensor(v)]
+            self.saved.append((group, items, tensors))
+
+    def restore(self) -> None:
+        for group, items, tensors in self.saved:
+            for tensor, value in tensors:
+                if tensor.dtype != value.dtype or not bool((tensor == value).all()):
+                    torch = sys.modules["torch"]
+                    with torch.no_grad():
+                        tensor.copy_(value)
+            if len(group) != len(items) or any(k1 != k2 or a is not b for (k1, a), (k2, b)
+                                               in zip(group.items(), items.items())):
+                group.clear()
+                group.update(items)
+
+
+class _Scheduler:
+    """A scheduler's attributes, and the contents of the lists among them (some are extended in
+    place), for it and every scheduler it holds."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self, scheduler: Any, seen: set[int]) -> None:
+        self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[list[Any], list[Any]]]]] = []
+        self._add(scheduler, seen)
+
+    def _add(self, scheduler: Any, seen: set[int]) -> None:
+        if id(scheduler) in seen:
+            return
+        seen.add(id(scheduler))
+        attrs = getattr(scheduler, "__dict__", None)
+        if not isinstance(attrs, dict):
+            return
+        lists = [(v, v[:]) for v in attrs.values() if type(v) is list]
+        self.saved.append((attrs, dict(attrs), lists))
+        for child in attrs.get("_schedulers", ()) or ():
+            self._add(child, seen)
+
+    def restore(self) -> None:
+        for attrs, items, lists in self.saved:
+            for target, contents in lists:
+                target[:] = contents
+            attrs.clear()
+            attrs.update(items)
+
+
+def atomic(function: Callable[..., T], scheduler: Any, optimizer: Any, *args: Any,
+           **kwargs: Any) -> T:
+    """``function(*args, **kwargs)``; if it raises, ``scheduler`` (and every scheduler it holds)
+    and ``optimizer``'s param groups are put back as they were."""
+    groups = _Groups(optimizer)
+    schedulers = _Scheduler(scheduler, set()) if scheduler is not None else None
+    try:
+        return function(*args, **kwargs)
+    except BaseException:
+        if schedulers is not None:
+            schedulers.restore()
+        groups.restore()
+        raise
