@@ -37,6 +37,9 @@ from .lr_scheduler import (
     StepLR,
 )
 from .swa_utils import SWALR
+from . import schedules
+from .schedules import (GreedyLR, HFScheduleLR, InverseSqrtLR, WarmupCosineLR, WarmupLR,
+                        WarmupStableDecayLR, get_scheduler)
 
 _torch_compat.adopt_torch_bases()
 
@@ -81,6 +84,7 @@ __all__ = [
     "SWALR",
     "SequentialLR",
     "StepLR",
+    "GreedyLR",
     "HFScheduleLR",
     "InverseSqrtLR",
     "WarmupCosineLR",

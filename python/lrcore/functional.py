@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import numpy as np
 
 from . import _core
-from ._checks import one_cycle_total_steps
+from ._impl.checks import one_cycle_total_steps
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

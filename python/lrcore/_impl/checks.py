@@ -241,6 +241,25 @@ def _check_phases(where: str, value: Any) -> None:
                                 f"{phase[f]!r}")
 
 
+def one_cycle_total_steps(total_steps: int | None, epochs: int | None,
+                          steps_per_epoch: int | None) -> int:
+    """OneCycleLR's total_steps: given, or epochs * steps_per_epoch, checked as torch checks."""
+    if total_steps is not None:
+        if total_steps <= 0 or not isinstance(total_steps, int):
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+    elif epochs is not None and steps_per_epoch is not None:
+        if not isinstance(epochs, int) or epochs <= 0:
+            raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+        if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+            raise ValueError(
+                f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+            )
+        total_steps = epochs * steps_per_epoch
+    else:
+        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    return total_steps
+
+
 # --------------------------------------------------------------------------------------------
 # Descriptions
 

@@ -32,7 +32,7 @@ def _emit(message: str, category: type[Warning], filename: str, lineno: int, nam
           module_globals: dict[str, Any]) -> None:
     registry = module_globals.setdefault("__warningregistry__", {})
     warnings.warn_explicit(message, category, filename, lineno, _TORCH_MODULE.get(name, name),
-                           registry, module_globals)
+                           registry)
 
 
 def _outside(frame: FrameType | None) -> FrameType | None:

@@ -31,12 +31,13 @@ import types
 import warnings
 from typing import Any, Callable, Sequence, TextIO
 
-from . import __version__
-from . import lr_scheduler as LLR
-from . import reference as RLR
-from . import reference_schedules as _RSCHED
-from . import schedules as _LSCHED
-from .swa_utils import SWALR as _LrcoreSWALR
+from .. import __version__
+from .. import lr_scheduler as LLR
+from ..reference import lr_scheduler as RLR
+from ..reference import schedules as _RSCHED
+from ..reference import swa_utils as _RSWA
+from .. import schedules as _LSCHED
+from ..swa_utils import SWALR as _LrcoreSWALR
 
 DEFAULT_GROUPS = (1, 10, 100, 1000, 10000)
 QUICK_GROUPS = (1, 100, 1000)
@@ -412,7 +413,7 @@ def run(groups: Sequence[int] = DEFAULT_GROUPS, schedulers: Sequence[str] | None
     sample_s = sample_ms / 1000
 
     impls: dict[str, Any] = {"lrcore": _namespace(LLR, _LrcoreSWALR, _LSCHED),
-                             "python": _namespace(RLR, RLR.SWALR, _RSCHED)}
+                             "python": _namespace(RLR, _RSWA.SWALR, _RSCHED)}
     if torch is not None:
         import torch.optim.lr_scheduler as TLR
         from torch.optim.swa_utils import SWALR as TorchSWALR

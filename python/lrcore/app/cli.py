@@ -236,12 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         subparsers.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.version:
-        from . import __version__
+        from .. import __version__
 
         print(__version__)
         return 0
     if args.cmakedir or args.includedir:
-        from . import get_cmake_dir, get_include
+        from .. import get_cmake_dir, get_include
 
         path = get_cmake_dir() if args.cmakedir else get_include()
         if not os.path.isdir(path):

@@ -40,7 +40,7 @@ def scheduler_classes() -> dict[str, type]:
     """Every scheduler class a spec may name: lrcore's exports and the classes of
     ``lrcore.lr_scheduler`` and ``lrcore.swa_utils`` (not the abstract bases)."""
     import lrcore
-    from . import lr_scheduler, swa_utils
+    from .. import lr_scheduler, swa_utils
 
     base = lr_scheduler.LRScheduler
     found: dict[str, type] = {}

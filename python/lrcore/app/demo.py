@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 
 import numpy as np
 
-from . import lr_scheduler
+from .. import lr_scheduler
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-    from ._typing import Optimizer
+    from .._impl.typing import Optimizer
 
 
 class NumpySGD:
