@@ -224,7 +224,7 @@ void register_accel(py::module_& m) {
         if (!descr) throw py::error_already_set();
         return py::reinterpret_steal<py::object>(descr);
       },
-      "The compiled step() method, for an lrcore scheduler class.");
+      py::arg("cls"), "The compiled step() method, for an lrcore scheduler class.");
   m.def(
       "make_plan",
       [](py::object kind, py::object fallback, bool child) {
@@ -269,7 +269,7 @@ void register_accel(py::module_& m) {
       [](const std::string& name, const std::string& key, py::object value) {
         kind_named(name).objects[py::str(key)] = std::move(value);
       },
-      "Give a kind a Python object its loader compares attributes with.");
+      py::arg("kind"), py::arg("key"), py::arg("value"), "Give a kind a Python object its loader compares attributes with.");
   m.def(
       "set_compiled_steps", [](bool on) { Context::enabled() = on; }, py::arg("on"),
       "Turn the compiled steps on or off (off: every step runs the Python code; for tests).");

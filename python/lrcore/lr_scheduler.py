@@ -40,6 +40,7 @@ from .reference.lr_scheduler import (  # noqa: F401
 )
 
 __all__ = [
+    "EPOCH_DEPRECATION_WARNING",
     "LambdaLR",
     "MultiplicativeLR",
     "StepLR",

@@ -27,7 +27,7 @@ _CONDITIONAL = {
     "OneCycleLR": frozenset({"use_beta1"}),
 }
 # Keys a state from an older torch release lacks, and the key it holds instead (if any).
-_OLDER = {
+_OLDER: dict[str, dict[str, str | None]] = {
     "OneCycleLR": {"_anneal_func_type": "anneal_func"},  # 1.13 to 2.3
     "SWALR": {"_anneal_strategy": "anneal_func"},  # 1.13 to 2.9
     "ReduceLROnPlateau": {"_last_lr": None, "default_min_lr": None},  # 1.13 to 2.2, to 2.5

@@ -104,7 +104,8 @@ def warn_step_order(optimizer: Any, composite: Any = None, stacklevel: int = 1) 
         return
     for klass in type(composite).__mro__:
         function = klass.__dict__.get("step")
-        if getattr(function, "__module__", "").startswith("lrcore.reference"):
+        if function is not None and getattr(function, "__module__", "").startswith(
+                "lrcore.reference"):
             warn_in(message, UserWarning, function)
             return
     warn(message, UserWarning, stacklevel)

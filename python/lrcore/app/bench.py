@@ -359,7 +359,7 @@ def measure_simulate(torch: Any, steps: int, trials: int) -> dict[str, Any]:
         times.append(time.perf_counter() - start)
     result: dict[str, Any] = {"scheduler": "CosineAnnealingLR", "groups": 1, "steps": steps,
                               "lrcore_simulate_s": statistics.median(times)}
-    stepped: dict[str, Any] = {"python": _namespace(RLR, RLR.SWALR)}
+    stepped: dict[str, Any] = {"python": _namespace(RLR, _RSWA.SWALR)}
     if torch is not None:
         import torch.optim.lr_scheduler as TLR
         from torch.optim.swa_utils import SWALR as TorchSWALR

@@ -212,6 +212,8 @@ class LRScheduler(_TorchBase):
 
     _get_lr_called_within_step: bool = False
     _is_initial: bool = False
+    # Set on the instance only when true, so that vars() and state_dict() match torch's.
+    verbose: bool
     # Attributes holding one value per param group, adopted for a group added later (see
     # _adopt_new_groups): base_lrs always, and each class's own.
     _group_lists: tuple[str, ...] = ()
@@ -316,7 +318,7 @@ class LRScheduler(_TorchBase):
         grown: list[tuple[str, Any]] = []
         for name in self._group_lists:
             values = getattr(self, name, None)
-            if not _per_group(values) or len(values) >= n:
+            if values is None or not _per_group(values) or len(values) >= n:
                 continue
             if not values or not _uniform(values):
                 raise ValueError(
@@ -931,7 +933,7 @@ class SequentialLR(_Composite, LRScheduler):
         elif hasattr(scheds, "last_epoch"):
             scheds.last_epoch -= 1
 
-    def step(self, metrics: Any = None) -> None:  # type: ignore[override]
+    def step(self, metrics: Any = None) -> None:
         """Advance one epoch (with the metric, ``step(val_loss)``, if a child takes one)."""
         self._check_metric(metrics)
         self.last_epoch += 1
@@ -986,7 +988,7 @@ class ChainedScheduler(_Composite, LRScheduler):
         self.optimizer = optimizer
         self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
 
-    def step(self, metrics: Any = None) -> None:  # type: ignore[override]
+    def step(self, metrics: Any = None) -> None:
         """Step every scheduler (with the metric, ``step(val_loss)``, if one takes it)."""
         self._check_metric(metrics)
         for scheduler in self._schedulers:
@@ -1249,11 +1251,11 @@ class CyclicLR(LRScheduler):
 
     @staticmethod
     def _triangular2_scale_fn(x: float) -> float:
-        return 1 / (2.0 ** (x - 1))
+        return float(1 / (2.0 ** (x - 1)))
 
     @staticmethod
     def _exp_range_scale_fn(gamma: float, x: float) -> float:
-        return gamma**x
+        return gamma**x  # type: ignore[no-any-return]
 
     def get_lr(self) -> list[Any]:
         _warn_get_lr_called_within_step(self)

@@ -714,7 +714,7 @@ class WarmupLR(_Composite, LRScheduler):
         self._last_lr = _param_groups_val_list(self.optimizer, "lr")
         self.last_epoch = t
 
-    def step(self, metrics: Any = None) -> None:  # type: ignore[override]
+    def step(self, metrics: Any = None) -> None:
         """One step (with the metric, ``step(val_loss)``, if the wrapped scheduler takes one)."""
         self._check_metric(metrics)
         t = self.last_epoch + 1
