@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.optim.lr_scheduler as TLR
 
-from lrcore import reference_schedules as RS
+from lrcore.reference import schedules as RS
 import _oracles as O
 
 BASE_LRS = [0.1, 0.05, 0.3]

@@ -25,7 +25,7 @@ import torch.optim.lr_scheduler as TLR
 import torch.optim.swa_utils as TSWA
 
 import lrcore
-from lrcore import reference_schedules as RS
+from lrcore.reference import schedules as RS
 from _pairs import LR, SWA, build as build_pair_spec, diff, make_opt
 
 

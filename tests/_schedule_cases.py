@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lrcore import reference_schedules as R
+from lrcore.reference import schedules as R
 
 BASE_LRS = [0.1, 0.05, 0.3]
 STEPS = 60

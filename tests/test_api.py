@@ -16,7 +16,7 @@ import torch.optim.swa_utils as TSWA
 import lrcore
 import lrcore.lr_scheduler as LLR
 import lrcore.swa_utils as LSWA
-from lrcore import demo
+from lrcore.app import demo
 
 NAMES = [n for n in TLR.__all__] + ["_LRScheduler"]
 

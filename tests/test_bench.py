@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lrcore import bench, cli
+from lrcore.app import bench, cli
 
 WRAPPER = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_step.py"
 TINY = ["--groups", "1", "3", "--schedulers", "StepLR", "ReduceLROnPlateau", "--trials", "1",

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import lrcore
-from lrcore import chart, demo, lr_scheduler as LLR, plot
-from lrcore.cli import main
+from lrcore import lr_scheduler as LLR
+from lrcore.app import chart, demo, plot
+from lrcore.app.cli import main
 from lrcore.swa_utils import SWALR
 
 LRCORE_PATH = os.path.dirname(os.path.dirname(os.path.abspath(lrcore.__file__)))
@@ -29,7 +30,7 @@ def run_cli(args: list[str], cwd: str, hide: tuple[str, ...] = (),
     """``lrcore ARGS`` in a subprocess, with the modules in ``hide`` made unimportable."""
     code = ("import sys\n"
             f"for name in {list(hide)!r}: sys.modules[name] = None\n"
-            "from lrcore.cli import main\n"
+            "from lrcore.app.cli import main\n"
             f"sys.exit(main({args!r}))\n")
     env = dict(os.environ, PYTHONPATH=LRCORE_PATH)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -18,7 +18,7 @@ import torch.optim.lr_scheduler as TLR
 
 import lrcore.lr_scheduler as LLR
 import lrcore.schedules
-from lrcore.bench import SPECS, _namespace
+from lrcore.app.bench import SPECS, _namespace
 from lrcore.swa_utils import SWALR
 
 

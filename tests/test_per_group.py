@@ -38,7 +38,7 @@ if UNDER_TEST != "lrcore":  # torch takes no lists here: nothing to validate the
     pytest.skip("per-group arguments are lrcore's own", allow_module_level=True)
 
 import lrcore.lr_scheduler as LR  # noqa: E402
-from lrcore import plot  # noqa: E402
+from lrcore.app import plot  # noqa: E402
 
 NAN, INF = float("nan"), float("inf")
 

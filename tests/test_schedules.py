@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import lrcore
-from lrcore import reference_schedules as R
+from lrcore.reference import schedules as R
 from lrcore import schedules as S
 
 SETTINGS = settings(max_examples=60, deadline=None,
