@@ -1296,8 +1296,12 @@ class CyclicLR(LRScheduler):
 
     def _adopt_new_groups(self) -> None:
         # base_lr and the momentum bounds of a new group: what the others have (written to it
-        # as the constructor writes them).
-        have = len(self.base_lrs)
+        # as the constructor writes them). The new groups are those some list has no value for:
+        # a user may have extended base_lrs already (the usual fix-up after add_param_group).
+        lists = [self.base_lrs, self.max_lrs]
+        if getattr(self, "cycle_momentum", False):
+            lists += [self.base_momentums, self.max_momentums]
+        have = min(len(values) for values in lists)
         super()._adopt_new_groups()
         for group in self.optimizer.param_groups[have:]:
             group.setdefault("initial_lr", _copy(group["lr"]))
@@ -1588,14 +1592,17 @@ class OneCycleLR(LRScheduler):
     def _adopt_new_groups(self) -> None:
         # A new group lacks the keys the phases read (its initial_lr, max_lr, min_lr and, when
         # momentum cycles, its momentum bounds): it gets the value the other groups share.
+        # The new groups are those without the keys (whether or not the user has extended
+        # base_lrs, which OneCycleLR's step does not read).
         groups = self.optimizer.param_groups
-        have = len(self.base_lrs)
-        if len(groups) <= have:
+        if not groups:
             return
         keys = [k for k in self._GROUP_KEYS if k in groups[0]]
+        if len(groups) <= len(self.base_lrs) and all(k in g for g in groups for k in keys):
+            return
         for key in keys:
-            old = [g[key] for g in groups[:have]]
-            missing = [g for g in groups[have:] if key not in g]
+            old = [g[key] for g in groups if key in g]
+            missing = [g for g in groups if key not in g]
             if missing and not _uniform(old):
                 raise KeyError(
                     f"param group {groups.index(missing[0])} was added to the optimizer after "
@@ -1604,5 +1611,5 @@ class OneCycleLR(LRScheduler):
                 )
             for group in missing:
                 group[key] = _copy(old[0])
-        for group in groups[have:]:
+        for group in groups[len(self.base_lrs):]:
             self.base_lrs.append(_copy(group["initial_lr"]))
