@@ -168,40 +168,6 @@ def takes_metric(sched) -> bool:
 
 
 # ----------------------------------------------------------------------------------------
-# known bugs of the compiled core (cpp/), each shown by a strict xfail test; the comparisons
-# elsewhere tolerate exactly that difference so that they keep checking everything else.
-# LRCORE_DROPIN_STRICT=1 tolerates nothing.
-
-KNOWN_CORE_BUGS = {
-    "composite-child-last-lr": (
-        "a composite's compiled step() writes the groups' final lrs to the _last_lr of every "
-        "child: a SequentialLR's children it did not step (torch leaves them alone), a "
-        "ChainedScheduler's children but the last (torch: the lrs after that child's step)"),
-    "multiplicative-lambda-object": (
-        "compiled MultiplicativeLR: an lr_lambda returning anything but a float or an int (a "
-        "bool, a numpy number, a Fraction, an int beyond 2**53, a Tensor) makes that group's "
-        "lr NaN (torch: group['lr'] * factor)"),
-    "use-beta1-without-betas": (
-        "compiled CyclicLR/OneCycleLR with use_beta1 set to True on groups without 'betas' "
-        "add a 'betas' key (torch raises KeyError('betas'))"),
-    "plateau-min-lrs-float": (
-        "compiled ReduceLROnPlateau, extending min_lrs for a param group added after it was "
-        "built, writes floats (torch: [default_min_lr] * n, the int 0 by default)"),
-    "cosine-eta-min-per-group-segv": (
-        "SEGFAULT: compiled CosineAnnealingLR with eta_min per group and T_max shared crashes on "
-        "its first step (get_lr indexes group_terms_, sized only when T_max is per group)"),
-    "int-attribute-rewritten": (
-        "a step rewrites an int attribute it did not change as a float "
-        "(ReduceLROnPlateau.best = 1 becomes 1.0)"),
-}
-
-
-def tolerated(bug: str) -> bool:
-    return not UNDER_TORCH and not os.environ.get("LRCORE_DROPIN_STRICT") and \
-        bug in KNOWN_CORE_BUGS
-
-
-# ----------------------------------------------------------------------------------------
 # strict comparison
 
 
@@ -349,26 +315,8 @@ def vars_diff(a, b, path="", ctx=None, seen=None, skip=()) -> str | None:
     ctx = ctx or Ctx()
     seen = set() if seen is None else seen
     kids = va.get("_schedulers")
-    tolerate = tolerated("composite-child-last-lr") and isinstance(
-        a, (TLR.SequentialLR, TLR.ChainedScheduler))
     for k in va:
         if k in skip:
-            continue
-        if tolerate and k == "_schedulers" and isinstance(kids, (list, tuple)) and \
-                isinstance(vb[k], (list, tuple)) and len(kids) == len(vb[k]):
-            for i, (x, y) in enumerate(zip(kids, vb[k])):
-                if _is_scheduler(x) and _is_scheduler(y) and \
-                        type(x).__name__ == type(y).__name__:
-                    d = vars_diff(x, y, f"{path}.['_schedulers'][{i}]", ctx, seen,
-                                  skip=("_last_lr",))
-                elif type(x) is dict and type(y) is dict:  # state dicts put there by a user
-                    d = strict_diff({q: v for q, v in x.items() if q != "_last_lr"},
-                                    {q: v for q, v in y.items() if q != "_last_lr"},
-                                    f"{path}.['_schedulers'][{i}]", ctx, seen)
-                else:
-                    d = strict_diff(x, y, f"{path}.['_schedulers'][{i}]", ctx, seen)
-                if d:
-                    return d
             continue
         d = strict_diff(va[k], vb[k], f"{path}.[{k!r}]", ctx, seen)
         if d:

@@ -26,9 +26,9 @@ from bisect import bisect_right
 
 import pytest
 
-from _dropin import (KNOWN_CORE_BUGS, LR, STATS, SWA, TLR, TSWA, UNDER_TORCH, Ctx, build,
+from _dropin import (LR, STATS, SWA, TLR, TSWA, UNDER_TORCH, Ctx, build,
                      groups_of, lam0, lam1, make_opt, metric_at, mult0, mult1, new_group,
-                     strict_diff, takes_metric, tolerated, vars_diff)
+                     strict_diff, takes_metric, vars_diff)
 
 ADD_AFTER = 3  # steps before the group is added
 STEPS = 14  # steps after
@@ -162,9 +162,6 @@ def snapshot(s, opt):
                 out[k] = "<optimizer>" if v is opt else "<another optimizer>"
             elif k == "_schedulers":
                 out[k] = [state(c) for c in v]
-                if tolerated("composite-child-last-lr"):
-                    for child in out[k]:
-                        child.pop("_last_lr", None)
             else:
                 out[k] = copy.deepcopy(v) if not callable(v) else v
         return out
@@ -227,13 +224,8 @@ def _names_attribute(exc, name, kw):
 
 
 def _scenario(name, label, kw, fixup):
-    marks = []
-    if name == "ReduceLROnPlateau" and not label and fixup == "none" and \
-            tolerated("plateau-min-lrs-float"):
-        marks.append(pytest.mark.xfail(
-            strict=True, reason=f"core bug: {KNOWN_CORE_BUGS['plateau-min-lrs-float']}"))
     ident = f"{name}-{label}-{fixup}" if label else f"{name}-{fixup}"
-    return pytest.param(name, label, kw, fixup, id=ident, marks=marks)
+    return pytest.param(name, label, kw, fixup, id=ident)
 
 
 @pytest.mark.parametrize("name,label,kw,fixup", [_scenario(*sc, fixup) for sc in SCENARIOS
@@ -300,13 +292,7 @@ PER_GROUP = [
 
 
 def _per_group(name, kw, attr):
-    marks = []
-    if name == "CosineAnnealingLR" and attr == "eta_min" and \
-            tolerated("cosine-eta-min-per-group-segv"):
-        # a crash would end the session: test_drop_in_core_bugs shows it in a subprocess
-        marks.append(pytest.mark.skip(
-            reason=f"core bug: {KNOWN_CORE_BUGS['cosine-eta-min-per-group-segv']}"))
-    return pytest.param(name, kw, attr, id=f"{name}-{attr}", marks=marks)
+    return pytest.param(name, kw, attr, id=f"{name}-{attr}")
 
 
 PER_GROUP_PARAMS = [_per_group(*pg) for pg in PER_GROUP]

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import torch
 
-from _dropin import (CLASSES, COMPOSITES, KNOWN_CORE_BUGS, LEAVES, UNDER_TORCH, DropIn,
+from _dropin import (CLASSES, COMPOSITES, LEAVES, UNDER_TORCH, DropIn,
                      ScaleObj, Side, lam0, lam1, lam2, mult0, mult1, scale_half)
 
 
@@ -36,7 +36,6 @@ class Case:
     after: int = 3  # steps before the change
     steps: int = 10  # steps after it
     raises: bool = False  # torch's later steps raise (the tested side must raise the same)
-    bug: str | None = None  # a known core bug (_dropin.KNOWN_CORE_BUGS): strict xfail
 
     @property
     def id(self) -> str:
@@ -118,12 +117,11 @@ for _c, _fs, _other in (("LambdaLR", ("lam0", "lam1"), "lam2"),
     ex(_c, "s.lr_lambdas[0] = lambda e: 1")  # an int factor
     ex(_c, "s.lr_lambdas = [lambda e: 2 ** -e, lambda e: 1.0]")
     # factors of other types: torch multiplies with them (Python's arithmetic, their types)
-    _bug = "multiplicative-lambda-object" if _c == "MultiplicativeLR" else None
-    ex(_c, "s.lr_lambdas[0] = lambda e: True", bug=_bug)
-    ex(_c, "s.lr_lambdas[0] = lambda e: np.float64(0.5)", bug=_bug)
-    ex(_c, "s.lr_lambdas[0] = lambda e: np.float32(0.5)", bug=_bug)
-    ex(_c, "s.lr_lambdas[0] = lambda e: fractions.Fraction(1, 2)", bug=_bug)
-    ex(_c, "s.lr_lambdas[0] = lambda e: 10 ** 30", bug=_bug)
+    ex(_c, "s.lr_lambdas[0] = lambda e: True")
+    ex(_c, "s.lr_lambdas[0] = lambda e: np.float64(0.5)")
+    ex(_c, "s.lr_lambdas[0] = lambda e: np.float32(0.5)")
+    ex(_c, "s.lr_lambdas[0] = lambda e: fractions.Fraction(1, 2)")
+    ex(_c, "s.lr_lambdas[0] = lambda e: 10 ** 30")
 
 ex("StepLR", "s.gamma = 0.25")
 ex("StepLR", "s.gamma = 2")
@@ -208,8 +206,7 @@ for _kind in ("sgd", "adam"):
     ex("CyclicLR", "s.base_momentums = [0.5, 0.6]", kind=_kind)
     ex("CyclicLR", "s.max_momentums = [0.99, 0.98]", kind=_kind)
     ex("CyclicLR", "s.cycle_momentum = False", kind=_kind)
-    ex("CyclicLR", "s.use_beta1 = not s.use_beta1", kind=_kind, raises=_kind == "sgd",
-       bug="use-beta1-without-betas" if _kind == "sgd" else None)
+    ex("CyclicLR", "s.use_beta1 = not s.use_beta1", kind=_kind, raises=_kind == "sgd")
     ex("OneCycleLR", "s._schedule_phases[0]['end_step'] = 5.0", kind=_kind)
     ex("OneCycleLR", "s._schedule_phases[1]['end_lr'] = 'initial_lr'", kind=_kind)
     ex("OneCycleLR", "s._schedule_phases[0]['start_momentum'] = 'base_momentum'", kind=_kind)
@@ -249,7 +246,7 @@ ex("OneCycleLR", "s._schedule_phases = s._schedule_phases[:1]")
 ex("OneCycleLR", "s._schedule_phases[0] = dict(s._schedule_phases[0], end_step=20.0)")
 ex("OneCycleLR", "s._schedule_phases[1]['end_step'] = 30")
 ex("OneCycleLR", "s._schedule_phases[0].update(end_lr='min_lr', end_momentum='max_momentum')")
-ex("OneCycleLR", "s.use_beta1 = True", raises=True, bug="use-beta1-without-betas")
+ex("OneCycleLR", "s.use_beta1 = True", raises=True)
 ex("OneCycleLR", "s.use_beta1 = False", kind="adam")
 ex("OneCycleLR", "s.base_lrs.append(1.0)")  # never read by torch's OneCycleLR
 ex("OneCycleLR", "s._schedule_phases[2]['end_step'] = 39", kw={"three_phase": True})
@@ -266,7 +263,7 @@ ex("ReduceLROnPlateau", "s.cooldown = 2")
 ex("ReduceLROnPlateau", "s.cooldown_counter = 3")
 ex("ReduceLROnPlateau", "s.num_bad_epochs = 5")
 ex("ReduceLROnPlateau", "s.best = 0.3")
-ex("ReduceLROnPlateau", "s.best = 1", bug="int-attribute-rewritten")
+ex("ReduceLROnPlateau", "s.best = 1")
 ex("ReduceLROnPlateau", "s.threshold = 0.1")
 ex("ReduceLROnPlateau", "s.threshold = 1")
 ex("ReduceLROnPlateau", "s.threshold_mode = 'abs'")
@@ -325,10 +322,7 @@ def _case_kw(c: Case) -> dict:
 
 
 def _param(c: Case):
-    marks = []
-    if c.bug is not None and not UNDER_TORCH:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"core bug: {KNOWN_CORE_BUGS[c.bug]}"))
-    return pytest.param(c, id=c.id, marks=marks)
+    return pytest.param(c, id=c.id)
 
 
 @pytest.mark.parametrize("c", [_param(c) for c in CASES])

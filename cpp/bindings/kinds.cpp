@@ -40,8 +40,8 @@ class Lambdas : public Simple<T> {
         if (!base_lrs) base_lrs = PyDict_GetItemWithError(context.dict_of(s), base_lrs_name);
         if (!base_lrs) throw py::error_already_set();
         lr = py::reinterpret_borrow<py::object>(PySequence_Fast_ITEMS(base_lrs)[call.group]);
-      } else {  // group["lr"] * lmbda(epoch)
-        lr = py::float_(context.groups().get(Key::lr, call.group));
+      } else {  // group["lr"] * lmbda(epoch), the lr as it was when lmbda was called
+        lr = py::reinterpret_borrow<py::object>(call.lr);
       }
       PyObject* value = PyNumber_Multiply(lr.ptr(), factor.ptr());
       if (!value) throw py::error_already_set();

@@ -154,12 +154,12 @@ lrcore::LRScheduler& Context::load(PyObject* obj, const Plan& plan, bool root) {
   node.scheduler = acquire(kind, groups_);
   lrcore::LRScheduler& s = *node.scheduler;
   s.set_observer(this);
-  DictLoader loader(obj, dict, kind, *this, s, root, node.stepped);
+  DictLoader loader(obj, dict, kind, *this, s, root, node.stepped, node.fetched);
   s.describe(loader);
   kind.load_extra(s, dict, *this);
   // Attributes beyond the fields and the optimizer: verbose printing (the Python step prints),
   // or an override set on the instance (scheduler.get_lr = ...) of a method torch's step calls.
-  if (PyDict_GET_SIZE(dict) > loader.found() + 1) {
+  if (loader.others() > 1) {
     auto held = [&](PyObject* name) {
       PyObject* found = PyDict_GetItemWithError(dict, name);
       if (!found && PyErr_Occurred()) throw py::error_already_set();
@@ -191,9 +191,11 @@ PyObject* Context::dict_of(const lrcore::LRScheduler& s) const {
 void Context::commit() {
   for (std::size_t i = 0; i < used_; ++i) nodes_[i].kind->finish(*nodes_[i].scheduler, *this);
   groups_.commit();
-  for (std::size_t i = 0; i < used_; ++i) {
+  // Children before their composites (the load order is depth first): a SequentialLR's
+  // _last_lr is the list its child's step made.
+  for (std::size_t i = used_; i-- > 0;) {
     Node& node = nodes_[i];
-    DictStorer storer(node.dict, *node.kind, *this, node.stepped);
+    DictStorer storer(node.dict, *node.kind, *this, node.stepped, *node.scheduler, i == 0);
     node.scheduler->describe(storer);
   }
 }
@@ -205,7 +207,10 @@ void Context::clear() {
     if (node.scheduler) give_back(*node.kind, std::move(node.scheduler));
   }
   used_ = 0;
-  for (LambdaCall& call : lambda_calls_) Py_CLEAR(call.result);
+  for (LambdaCall& call : lambda_calls_) {
+    Py_CLEAR(call.result);
+    Py_CLEAR(call.lr);
+  }
   lambda_calls_.clear();
   groups_.release();
   refs_.clear();

@@ -132,7 +132,12 @@ class Context final : public lrcore::LRScheduler::StepObserver {
     PyObject* function;
     std::size_t group;
     PyObject* result = nullptr;  // a result that is not a plain number (a reference)
+    PyObject* lr = nullptr;      // then, the group's lr when it was called (a reference)
   };
+  // Whether `s` is the scheduler whose step() was called (not a composite's child).
+  bool is_root(const lrcore::LRScheduler& s) const {
+    return used_ > 0 && nodes_.front().scheduler.get() == &s;
+  }
   // simulate(): a user function's result is taken as float(result) (the values are float64).
   bool simulating = false;
   std::vector<LambdaCall>& lambda_calls() { return lambda_calls_; }
@@ -152,6 +157,7 @@ class Context final : public lrcore::LRScheduler::StepObserver {
     // What the dict held for each field, where the step may change it (references), by the
     // field's index: the store compares with them instead of looking them up again.
     std::vector<PyObject*> stepped;
+    std::vector<PyObject*> fetched;  // the loader's scratch storage
   };
   lrcore::LRScheduler& load(PyObject* obj, const Plan& plan, bool root);
 

@@ -67,27 +67,47 @@ void load_per_group(PyObject* value, lrcore::PerGroup<T>& v) {
 
 // ---- DictLoader --------------------------------------------------------------------------
 
-PyObject* DictLoader::next(const lrcore::Flags& f) {
-  PyObject* name = names_[index_++];
-  if (!f.attribute) return nullptr;
-  if (f.output && root_) {  // nothing reads it before the step writes it
-    ++skipped_;
-    return nullptr;
-  }
-  PyObject* value = PyDict_GetItemWithError(dict_, name);
-  if (value) {
-    ++found_;
-    if (f.stepped) {
-      Py_INCREF(value);
-      stepped_[index_ - 1] = value;
+void DictLoader::prefetch() {
+  const std::size_t n = names_.size();
+  fetched_.assign(n, nullptr);
+  Py_ssize_t pos = 0;
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  std::size_t cursor = 0;  // the dict's order is usually the fields' order: try the next first
+  while (PyDict_Next(dict_, &pos, &key, &value)) {
+    std::size_t i = cursor;
+    std::size_t tried = 0;
+    while (tried < n && names_[i] != key) {
+      i = i + 1 == n ? 0 : i + 1;
+      ++tried;
     }
-    return value;
+    if (tried == n) {
+      ++others_;
+      continue;
+    }
+    fetched_[i] = value;
+    cursor = i + 1 == n ? 0 : i + 1;
   }
-  if (PyErr_Occurred()) throw py::error_already_set();
+}
+
+PyObject* DictLoader::next(const lrcore::Flags& f) {
+  const std::size_t index = index_++;
+  if (!f.attribute) return nullptr;
+  PyObject* value = fetched_[index];
+  if (!value) {
+    value = PyDict_GetItemWithError(dict_, names_[index]);
+    if (!value && PyErr_Occurred()) throw py::error_already_set();
+  }
+  if (value && f.stepped) {
+    Py_INCREF(value);
+    stepped_[index] = value;  // what the store compares the step's result with
+  }
+  if (f.output && root_) return nullptr;  // nothing reads it before the step writes it
+  if (value) return value;
   if (f.optional) return nullptr;
   // Not in the instance: a class attribute (torch's _get_lr_called_within_step and _is_initial
   // default to False), or nothing (torch's step would raise AttributeError).
-  PyObject* inherited = PyObject_GetAttr(object_, name);
+  PyObject* inherited = PyObject_GetAttr(object_, names_[index]);
   if (!inherited) {
     PyErr_Clear();
     throw NotModeled();
@@ -277,9 +297,16 @@ void DictLoader::visit(const char*, lrcore::Lambdas& v, const lrcore::Flags& f) 
           return x;
         } catch (const NotModeled&) {
         }
-        // A numpy number, a Tensor...: torch's lr is computed from the object (finish()).
+        // A numpy number, a Tensor...: torch's lr is computed from the object (finish()), and
+        // a composite's later children would compute on that object, which the core cannot
+        // hold: the step runs in Python then (this lambda is called again there).
+        py::object owned = py::reinterpret_steal<py::object>(result);
+        if (!context->is_root(*record.owner)) throw NotModeled();
+        py::object lr = context->groups().current(lrcore::Key::lr, record.group);
         Py_XDECREF(record.result);
-        record.result = result;
+        Py_XDECREF(record.lr);
+        record.result = owned.release().ptr();
+        record.lr = lr.release().ptr();
         return std::nan("");
       };
       if (PyGILState_Check()) return call();
@@ -366,7 +393,21 @@ void DictStorer::visit(const char*, std::vector<double>& v, const lrcore::Flags&
   PyObject* name = next(f, &current);
   if (!name) return;
   if (f.group_lrs) {
+    if (const lrcore::LRScheduler* source = owner_.last_lr_of()) {
+      PyObject* dict = context_.dict_of(*source);
+      PyObject* list = dict ? PyDict_GetItemWithError(dict, name) : nullptr;
+      if (!list && PyErr_Occurred()) throw py::error_already_set();
+      if (list) {
+        Py_INCREF(list);
+        put(name, list);
+        return;
+      }
+    }
+  }
+  if (f.group_lrs && root_) {
     // torch's _param_groups_val_list(optimizer, "lr"): a new list of what the groups hold.
+    // (A composite's child took the list when it stepped, before the later children: its own
+    // values, written below.)
     put(name, context_.groups().lr_list());
     return;
   }
@@ -381,10 +422,22 @@ void DictStorer::visit(const char*, std::vector<double>& v, const lrcore::Flags&
     }
     if (same) return;
   }
+  PyObject* fill = nullptr;  // the object the list is refilled with, if it is
+  if (f.filled_from) {
+    fill = PyDict_GetItemString(dict_, f.filled_from);
+    double value = 0;
+    if (fill && PyFloat_CheckExact(fill)) value = PyFloat_AS_DOUBLE(fill);
+    else if (fill && PyLong_CheckExact(fill)) value = PyLong_AsDouble(fill);
+    else fill = nullptr;
+    if (PyErr_Occurred()) throw py::error_already_set();
+    for (std::size_t i = 0; i < v.size() && fill; ++i)
+      if (!same_bits(v[i], value)) fill = nullptr;
+  }
   PyObject* list = PyList_New(static_cast<Py_ssize_t>(v.size()));
   if (!list) throw py::error_already_set();
   for (std::size_t i = 0; i < v.size(); ++i) {
-    PyObject* item = PyFloat_FromDouble(v[i]);
+    if (fill) Py_INCREF(fill);
+    PyObject* item = fill ? fill : PyFloat_FromDouble(v[i]);
     if (!item) {
       Py_DECREF(list);
       throw py::error_already_set();

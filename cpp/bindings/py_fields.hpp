@@ -9,15 +9,18 @@ namespace lrcore_py {
 
 class DictLoader final : public lrcore::FieldVisitor {
  public:
+  // Reads the dict in one pass (see prefetch), into `fetched` (scratch storage, reused).
   DictLoader(PyObject* object, PyObject* dict, const Kind& kind, Context& context,
-             const lrcore::LRScheduler& owner, bool root, std::vector<PyObject*>& stepped)
+             const lrcore::LRScheduler& owner, bool root, std::vector<PyObject*>& stepped,
+             std::vector<PyObject*>& fetched)
       : object_(object), dict_(dict), names_(kind.field_names()), context_(context),
-        owner_(owner), root_(root), stepped_(stepped) {
+        owner_(owner), root_(root), stepped_(stepped), fetched_(fetched) {
     stepped_.resize(names_.size());  // (nullptr: cleared when the last step ended)
+    prefetch();
   }
 
-  // How many of the fields the dict holds (or may hold: those not read).
-  Py_ssize_t found() const { return found_ + skipped_; }
+  // How many of the dict's keys are not field names (the optimizer is one).
+  Py_ssize_t others() const { return others_; }
 
   void visit(const char* name, std::int64_t& v, const lrcore::Flags& f) override;
   void visit(const char* name, double& v, const lrcore::Flags& f) override;
@@ -37,6 +40,10 @@ class DictLoader final : public lrcore::FieldVisitor {
   void visit(const char* name, lrcore::CustomScale& v, const lrcore::Flags& f) override;
 
  private:
+  // One pass over the dict, matching its keys with the field names by identity (attribute
+  // names are interned; a key that is an equal string but another object is looked up by
+  // value in next()). Reading every entry once costs less than a lookup per field.
+  void prefetch();
   // The next field's value (borrowed), or nullptr for an absent optional field or a field that
   // is not an attribute.
   PyObject* next(const lrcore::Flags& f);
@@ -48,16 +55,17 @@ class DictLoader final : public lrcore::FieldVisitor {
   const lrcore::LRScheduler& owner_;
   bool root_;
   std::vector<PyObject*>& stepped_;
+  std::vector<PyObject*>& fetched_;
   std::size_t index_ = 0;
-  Py_ssize_t found_ = 0;
-  Py_ssize_t skipped_ = 0;
+  Py_ssize_t others_ = 0;
 };
 
 class DictStorer final : public lrcore::FieldVisitor {
  public:
   DictStorer(PyObject* dict, const Kind& kind, Context& context,
-             const std::vector<PyObject*>& loaded)
-      : dict_(dict), names_(kind.field_names()), context_(context), loaded_(loaded) {}
+             const std::vector<PyObject*>& loaded, const lrcore::LRScheduler& owner, bool root)
+      : dict_(dict), names_(kind.field_names()), context_(context), loaded_(loaded),
+        owner_(owner), root_(root) {}
 
   void visit(const char* name, std::int64_t& v, const lrcore::Flags& f) override;
   void visit(const char* name, double& v, const lrcore::Flags& f) override;
@@ -86,6 +94,8 @@ class DictStorer final : public lrcore::FieldVisitor {
   const std::vector<PyObject*>& names_;
   Context& context_;
   const std::vector<PyObject*>& loaded_;
+  const lrcore::LRScheduler& owner_;
+  bool root_;
   std::size_t index_ = 0;
 };
 

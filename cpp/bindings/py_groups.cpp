@@ -127,6 +127,8 @@ double PyGroups::get(lrcore::Key key, std::size_t group) const {
 void PyGroups::set(lrcore::Key key, std::size_t group, double value) {
   Column& c = column(key);
   if (group >= n_) throw lrcore::key_error("param group index out of range");
+  // torch writes beta1 as group["betas"] = (beta1, *group["betas"][1:]): a KeyError without it.
+  if (key == lrcore::Key::beta1 && !c.held[group]) throw NotModeled();
   c.values[group] = value;
   c.changed[group] = 1;
   c.dirty = true;
@@ -145,6 +147,7 @@ void PyGroups::read(lrcore::Key key, double* out) const {
 void PyGroups::write(lrcore::Key key, const double* values) {
   Column& c = column(key);
   for (std::size_t g = 0; g < n_; ++g) {
+    if (key == lrcore::Key::beta1 && !c.held[g]) throw NotModeled();  // as in set()
     c.values[g] = values[g];
     c.changed[g] = 1;
   }
@@ -218,6 +221,15 @@ void PyGroups::commit() {
   Column& lr = column(lrcore::Key::lr);
   for (std::size_t g = 0; g < n_; ++g)
     if (!lr_objects_[g]) lr_objects_[g] = lr.held[g];
+}
+
+py::object PyGroups::current(lrcore::Key key, std::size_t group) const {
+  const Column& c = column(key);
+  if (group >= n_) throw lrcore::key_error("param group index out of range");
+  if (!c.objects.empty() && c.objects[group]) return c.objects[group];
+  if (c.changed[group]) return py::float_(c.values[group]);
+  if (!c.held[group]) throw NotModeled();
+  return py::reinterpret_borrow<py::object>(c.held[group]);
 }
 
 PyObject* PyGroups::lr_list() const {

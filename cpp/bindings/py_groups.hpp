@@ -39,6 +39,9 @@ class PyGroups final : public lrcore::Groups {
   void set_object(lrcore::Key key, std::size_t group, py::object value);
   // Write every changed value into the dicts. After it, lr_object(g) is what group g holds.
   void commit();
+  // What group g's `key` holds at this point of the step, as an object: a value the step set,
+  // or the dict's (a new reference).
+  py::object current(lrcore::Key key, std::size_t group) const;
   // The object group g's "lr" holds (after commit: the value written, or the one kept).
   PyObject* lr_object(std::size_t g) const { return lr_objects_[g]; }
   // The groups' lrs as a new list of the objects they hold: torch's

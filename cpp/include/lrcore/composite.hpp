@@ -108,8 +108,10 @@ class SequentialLR : public LRScheduler {
   void children_loaded() {
     takes_metric_ = detail::any_takes_metric(schedulers_);
     has_warmup_ = detail::any_has_warmup(schedulers_);
+    last_stepped_ = nullptr;
   }
   void after_load() override { children_loaded(); }
+  const LRScheduler* last_lr_of() const override { return last_stepped_; }
 
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
                std::vector<std::int64_t> milestones, std::int64_t last_epoch = -1)
@@ -139,6 +141,7 @@ class SequentialLR : public LRScheduler {
     const std::size_t idx = index_at(0);
     schedulers_[idx].initial_step();
     last_lr_ = schedulers_[idx].get_last_lr();
+    last_stepped_ = &schedulers_[idx];
   }
 
   void step() override {
@@ -176,6 +179,7 @@ class SequentialLR : public LRScheduler {
       if (idx > 0 && milestones_[idx - 1] == last_epoch_) scheduler.restart(metric);
       else detail::step_child(scheduler, metric);
       last_lr_ = scheduler.get_last_lr();
+      last_stepped_ = &scheduler;
     } catch (...) {
       --last_epoch_;
       throw;
@@ -190,6 +194,7 @@ class SequentialLR : public LRScheduler {
   std::vector<std::int64_t> milestones_;
   bool takes_metric_ = false;
   bool has_warmup_ = false;
+  const LRScheduler* last_stepped_ = nullptr;  // (see last_lr_of)
 };
 
 class ChainedScheduler : public LRScheduler {

@@ -84,7 +84,9 @@ class CosineAnnealingLR : public LRScheduler {
     const double epoch = static_cast<double>(last_epoch_);
     const bool resumed = step_count_ == 1 && last_epoch_ > 0;  // torch: closed form, once
     const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
-    if (T_max.per_group() && group_terms_.size() != n) group_terms_.assign(n, kNoTerm);
+    // for_each_group_at visits each group on its own when any argument is per group.
+    if ((T_max.per_group() || eta_min.per_group()) && group_terms_.size() != n)
+      group_terms_.assign(n, kNoTerm);
     for_each_group_at(n, [&](std::size_t g, const Num& T, double e) {
       if (resumed) {
         require_groups(n, base_lrs_.size());

@@ -113,6 +113,9 @@ struct Flags {
   bool attribute = true;
   // The values a string field may hold (null: any).
   Choices choices = nullptr;
+  // A list a step may refill with one field's value (torch's [self.default_min_lr] * n): the
+  // name of that field, whose Python object the refilled list then holds.
+  const char* filled_from = nullptr;
 
   constexpr Flags& step_changes() {
     stepped = true;
@@ -141,6 +144,10 @@ struct Flags {
   }
   constexpr Flags& one_of(Choices values) {
     choices = values;
+    return *this;
+  }
+  constexpr Flags& refilled_from(const char* field) {
+    filled_from = field;
     return *this;
   }
   // Whether `value` is one of the choices (any value when there are none).

@@ -53,7 +53,7 @@ class ReduceLROnPlateau : public LRScheduler {
   void describe(FieldVisitor& v) override {
     v("factor", factor);
     v("default_min_lr", default_min_lr);
-    v("min_lrs", min_lrs, stepped());
+    v("min_lrs", min_lrs, stepped().refilled_from("default_min_lr"));
     v("patience", patience);
     v("cooldown", cooldown);
     v("eps", eps);
@@ -122,7 +122,7 @@ class ReduceLROnPlateau : public LRScheduler {
       bad = 0;
     }
     last_epoch_ = new_epoch;
-    if (better) best = metric;
+    if (better) best = Num(metric);
     num_bad_epochs = bad;
     cooldown_counter = counter;
     std::swap(last_lr_, last_lr_scratch_);
@@ -189,7 +189,8 @@ class ReduceLROnPlateau : public LRScheduler {
   double threshold = 1e-4;
   std::string threshold_mode = "rel";
   double mode_worse = std::numeric_limits<double>::infinity();
-  double best = std::numeric_limits<double>::infinity();
+  // A float, unless the user set an int (which a step keeps until a better metric replaces it).
+  Num best = std::numeric_limits<double>::infinity();
   std::int64_t cooldown_counter = 0;
   std::int64_t num_bad_epochs = 0;
 
@@ -216,7 +217,7 @@ class ReduceLROnPlateau : public LRScheduler {
     }
   }
   struct Monitor {
-    double best;
+    Num best;
     std::int64_t cooldown_counter, num_bad_epochs;
   };
   Monitor monitor() const { return {best, cooldown_counter, num_bad_epochs}; }

@@ -221,6 +221,9 @@ class LRScheduler {
   }
   // Whether this is, or holds, a WarmupLR (which owns the lrs during its warmup, so it cannot
   // share a ChainedScheduler with other schedulers).
+  // The scheduler whose last lrs are this one's after the last step, as the same list in torch
+  // (SequentialLR's _last_lr is its stepped child's get_last_lr()), or null.
+  virtual const LRScheduler* last_lr_of() const { return nullptr; }
   virtual bool has_warmup() const { return false; }
   // SequentialLR's hand-over at a milestone: start again at epoch 0 (torch's _update_lr(0)). A
   // scheduler that takes the metric gets the metric of the step that hands over.
