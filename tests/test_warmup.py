@@ -382,6 +382,29 @@ def test_state_dict_round_trip_at_every_step(cut):
         assert sched.state_dict() == sched2.state_dict()
 
 
+def test_state_is_the_attributes_plus_the_groups_lrs():
+    """state_dict(): the attributes (the wrapped scheduler's state in place of it) and
+    ``_group_lrs``, the lrs the groups held when it was saved, which load_state_dict puts back
+    (and does not keep as an attribute)."""
+    opt = _opt((0.1, 0.2))
+    inner = lrcore.CosineAnnealingLR(opt, 10)
+    warm = lrcore.WarmupLR(inner, 4)
+    for _ in range(2):
+        opt.step()
+        warm.step()
+    opt.param_groups[0]["lr"] = 0.5  # a hand edit: saved as the groups hold it
+    state = warm.state_dict()
+    assert list(state) == [k for k in vars(warm) if k not in ("optimizer", "_schedulers")] + [
+        "_group_lrs", "_schedulers"]
+    assert state["_group_lrs"] == [0.5, opt.param_groups[1]["lr"]]
+    assert state["_schedulers"] == [inner.state_dict()]
+    opt2 = _opt((0.3, 0.4))
+    warm2 = lrcore.WarmupLR(lrcore.CosineAnnealingLR(opt2, 10), 4)
+    warm2.load_state_dict(copy.deepcopy(state))
+    assert [g["lr"] for g in opt2.param_groups] == state["_group_lrs"]
+    assert "_group_lrs" not in vars(warm2) and warm2.state_dict() == state
+
+
 @pytest.mark.parametrize("how", ["pickle", "deepcopy"])
 def test_pickle_and_deepcopy(how):
     opt = _opt((0.1, 0.2))
