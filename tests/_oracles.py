@@ -7,7 +7,7 @@
   restarts like every other child, from each group's ``initial_lr``, with a fresh monitor, and
   records the metric of that step. Their children are torch's own schedulers, so every lr is
   computed by torch.
-* ``WarmupLR``: ``lrcore.reference_schedules.WarmupLR`` (pure Python) around torch's
+* ``WarmupLR``: ``lrcore.reference.schedules.WarmupLR`` (pure Python) around torch's
   schedulers; tests/test_warmup.py also checks it against the warmup formula written out.
 
 Specs are ``tests/_pairs`` specs, plus ``{"cls": "ReduceLROnPlateau", "kw": ...}`` anywhere and

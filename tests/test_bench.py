@@ -1,4 +1,4 @@
-"""The benchmark suite (lrcore.bench) on tiny sizes: structure of the table, JSON and targets,
+"""The benchmark suite (lrcore.app.bench) on tiny sizes: structure of the table, JSON and targets,
 the duck-optimizer path without torch, and the CLI wiring. Timings themselves are not checked."""
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def test_runs_where_torch_cannot_be_imported(tmp_path):
         f"""
         import sys
         sys.modules["torch"] = None
-        from lrcore import cli
+        from lrcore.app import cli
         sys.exit(cli.main(["bench", "--groups", "2", "--schedulers", "OneCycleLR",
                            "--trials", "1", "--sample-ms", "0.2", "--simulate-steps", "500",
                            "--json", {str(tmp_path / "b.json")!r}]))

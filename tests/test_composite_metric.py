@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import pickle
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -21,12 +22,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lrcore
+from lrcore import _core
 import _oracles as O
 from _oracles import Run, _groups
 from _pairs import (LR, diff, hsettings, leaf_specs, make_opt, metric_streams, opt_spec,
                     opt_specs, plateau_specs)
 
 pytestmark = pytest.mark.skipif(LR is TLR, reason="lrcore's extension: torch refuses these")
+
+# The compiled steps and the reference (Python) steps, each against the oracle.
+_CORE_BUG = ("core bugs: a compiled ChainedScheduler leaves each child's _last_lr at the chain's "
+             "final lrs (torch: the lrs after that child's own step); a compiled WarmupLR steps "
+             "its scheduler from the damped lrs")
+STEPS = pytest.mark.parametrize("compiled", [
+    pytest.param(True, id="compiled", marks=pytest.mark.xfail(strict=True, reason=_CORE_BUG)),
+    pytest.param(False, id="reference")])
+
+
+@contextmanager
+def _steps(compiled):
+    before = _core.compiled_steps()
+    _core.set_compiled_steps(compiled)
+    try:
+        yield
+    finally:
+        _core.set_compiled_steps(before)
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,18 +93,20 @@ def _holds_plateau(spec):
     return any(_holds_plateau(c) for c in spec.get("children", ()))
 
 
+@STEPS
 @given(data=st.data())
 @hsettings(250)
-def test_composites_holding_a_plateau_match_the_oracle(data):
-    ospec = data.draw(opt_specs(max_groups=4))
-    n = len(ospec["lrs"])
-    spec = data.draw(metric_trees(n))
-    metrics = data.draw(metric_streams(max_len=60))
-    run = Run(ospec, spec)
-    for k, m in enumerate(metrics):
-        if not run.ok:
-            break
-        run.step(m, k)
+def test_composites_holding_a_plateau_match_the_oracle(compiled, data):
+    with _steps(compiled):
+        ospec = data.draw(opt_specs(max_groups=4))
+        n = len(ospec["lrs"])
+        spec = data.draw(metric_trees(n))
+        metrics = data.draw(metric_streams(max_len=60))
+        run = Run(ospec, spec)
+        for k, m in enumerate(metrics):
+            if not run.ok:
+                break
+            run.step(m, k)
 
 
 def test_the_oracle_can_fail():
@@ -173,7 +195,7 @@ def test_step_without_the_metric_is_a_type_error_that_changes_nothing(kind):
         opt.step()
         sched.step(loss)
     state, groups = sched.state_dict(), _groups(opt)
-    with pytest.raises(TypeError, match="holds a ReduceLROnPlateau"):
+    with pytest.raises(TypeError, match=r"needs the metric, step\(metrics\)"):
         sched.step()
     assert state == sched.state_dict()
     assert groups == _groups(opt)
@@ -276,9 +298,11 @@ def test_a_plateau_subclass_step_override_is_called_by_the_composite():
     opt = _opt()
     sched = lrcore.SequentialLR(opt, [lrcore.ConstantLR(opt, 0.5, 1), Logged(opt, patience=0)], [2])
     for loss in (3.0, 2.0, 1.0, 1.5):
+        opt.step()
         sched.step(loss)
     assert seen == [2.0, 1.0, 1.5]  # from the milestone step (last_epoch 2) on
-    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+    # restarted at the milestone from initial_lr 0.1, one reduction (1.5 is no better than 1.0)
+    assert opt.param_groups[0]["lr"] == 0.1 * 0.1
 
 
 def test_lightning_steps_a_composite_holding_a_plateau_with_the_monitored_metric():

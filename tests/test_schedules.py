@@ -1,10 +1,12 @@
 """The schedules torch lacks (lrcore.schedules): each against a pure-Python transcription of
 its documented formula, exactly (same bits), step after step.
 
-* WarmupCosineLR vs timm's CosineLRScheduler._get_lr (lrcore.reference_schedules.timm_cosine_lr);
+* WarmupCosineLR vs timm's CosineLRScheduler._get_lr (lrcore.reference.schedules.timm_cosine_lr);
 * WarmupStableDecayLR, InverseSqrtLR, HFScheduleLR and get_scheduler vs transformers' lambdas,
-  transcribed again *here* from transformers/optimization.py (transformers is not needed), the
-  lr being ``base_lr * lambda(step)`` as torch's LambdaLR computes it.
+  transcribed again *here* from transformers/optimization.py, the lr being
+  ``base_lr * lambda(step)`` as torch's LambdaLR computes it; and, where transformers is
+  installed, HFScheduleLR (get_scheduler) and GreedyLR against transformers itself: lrs bit for
+  bit, equal states, each loading the other's state mid-run.
 
 Also: simulate() equals stepping, step(epoch) (the closed form) equals stepping, state_dict
 save/load mid-run continues identically, last_epoch resumes, several groups with different
@@ -263,12 +265,13 @@ def test_wsd_is_transformers_lambda(lrs, nw, ns, nd, warmup_type, decay_type, mi
                   num_cycles=num_cycles)
     assert traj == lambda_traj(lrs, lam, steps)
     assert trajectory(R.WarmupStableDecayLR(Opt(lrs), nw, nd, **kw), steps) == traj
-    # get_scheduler("warmup_stable_decay") gives the same
+    # get_scheduler("warmup_stable_decay") gives the same, as transformers' LambdaLR
     g = lrcore.get_scheduler("warmup_stable_decay", Opt(lrs), num_warmup_steps=nw,
                              num_training_steps=kw.get("num_training_steps"),
                              scheduler_specific_kwargs={"num_decay_steps": nd, **{
                                  k: v for k, v in kw.items() if k != "num_training_steps"}})
-    assert isinstance(g, S.WarmupStableDecayLR) and trajectory(g, steps) == traj
+    assert isinstance(g, S.HFScheduleLR) and g.schedule == "warmup_stable_decay"
+    assert trajectory(g, steps) == traj
 
 
 def test_wsd_both_lengths_warns_and_uses_stable():
@@ -347,18 +350,20 @@ def test_get_scheduler_every_name_is_transformers(lrs, nw, extra, steps, num_cyc
         assert traj == lambda_traj(lrs, lam, steps), name
         s2 = lrcore.get_scheduler(name, Opt(lrs, default_lr), nw, nt, **kwargs)  # kwargs form
         assert [list(r) for r in s2.simulate(steps)] == traj, name
-        if name not in ("inverse_sqrt", "constant", "constant_with_warmup"):
-            ref = R.HFScheduleLR(Opt(lrs), s.schedule, nw, nt, num_cycles=s.num_cycles,
-                                 lr_end=s.lr_end, power=s.power, lr_init=s.lr_init,
-                                 min_lr_rate=s.min_lr_rate, warmup_lr_rate=s.warmup_lr_rate)
-            assert trajectory(ref, steps) == traj, name
+        # the reference class (lrcore bench's baseline), from the same name and arguments
+        args = {"constant": (), "constant_with_warmup": (nw,), "inverse_sqrt": (nw,)}.get(
+            name, (nw, nt))
+        ref = R.HFScheduleLR(Opt(lrs, default_lr), name, *args, **kwargs)
+        assert trajectory(ref, steps) == traj, name
 
 
 def test_get_scheduler_names_and_errors():
     assert set(S.SCHEDULER_NAMES) == {
         "linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
         "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr",
-        "cosine_warmup_with_min_lr", "warmup_stable_decay"}
+        "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy"}
+    greedy = lrcore.get_scheduler("greedy", Opt([0.1]), scheduler_specific_kwargs={"patience": 0})
+    assert type(greedy) is lrcore.GreedyLR and greedy.patience == 0
     p = lrcore.get_scheduler("reduce_lr_on_plateau", Opt([0.1]), patience=0, factor=0.5)
     assert type(p).__name__ == "ReduceLROnPlateau" and isinstance(p, lrcore.ReduceLROnPlateau)
     p.step(1.0)
@@ -366,7 +371,7 @@ def test_get_scheduler_names_and_errors():
     assert p.get_last_lr() == [0.05]
     assert isinstance(lrcore.get_scheduler("constant", Opt([0.1])), S.HFScheduleLR)
     for name in S.SCHEDULER_NAMES:
-        if name in ("constant", "reduce_lr_on_plateau"):
+        if name in ("constant", "reduce_lr_on_plateau", "greedy"):
             continue
         with pytest.raises(ValueError, match="requires `num_warmup_steps`"):
             lrcore.get_scheduler(name, Opt([0.1]), num_training_steps=10)
@@ -414,8 +419,9 @@ MAKERS = {
     "InverseSqrtLR-noam": lambda o, **k: S.InverseSqrtLR(o, 5, noam=True, d_model=64, **k),
     "HFScheduleLR": lambda o, **k: S.HFScheduleLR(o, "cosine_warmup_with_min_lr", 4, 20,
                                                   min_lr_rate=0.1, warmup_lr_rate=0.2, **k),
+    # transformers' polynomial decay starts from optimizer.defaults["lr"] (Opt: the first lr)
     "HFScheduleLR-poly": lambda o, **k: S.HFScheduleLR(o, "polynomial", 3, 15, lr_end=1e-3,
-                                                       power=2.0, lr_init=0.1, **k),
+                                                       power=2.0, **k),
 }
 LRS = [0.1, 0.02, 0.5]
 
@@ -431,7 +437,11 @@ def test_state_dict_mid_run_continues_equal(key):
     b.load_state_dict(state)
     assert b.state_dict() == state
     assert trajectory(b, 20)[1:] == expected
-    # the state also loads into a scheduler built with other parameters
+    # the state also loads into a scheduler built on other lrs, except where the schedule's
+    # own arguments depend on them: transformers' polynomial lambda holds the optimizer's
+    # default lr, and a LambdaLR's state holds no lambda
+    if key == "HFScheduleLR-poly":
+        return
     other = make(Opt([1.0, 2.0, 3.0]))
     other.load_state_dict(state)
     assert trajectory(other, 20)[1:] == expected
@@ -442,7 +452,7 @@ def test_last_epoch_resume(key):
     make = MAKERS[key]
     a = make(Opt(LRS))
     trajectory(a, 7)
-    opt = Opt([0.9] * 3)
+    opt = Opt([0.9] * 3, default_lr=LRS[0])  # a torch optimizer's defaults stay its own
     for group, lr in zip(opt.param_groups, LRS):
         group["initial_lr"] = lr
     b = make(opt, last_epoch=6)
@@ -453,6 +463,11 @@ def test_last_epoch_resume(key):
         make(Opt(LRS), last_epoch=3)
 
 
+# The state torch 2.13's LRScheduler itself gives every scheduler.
+_TORCH_BASE_STATE = frozenset({"base_lrs", "last_epoch", "_step_count", "_is_initial",
+                               "_get_lr_called_within_step", "_last_lr", "verbose"})
+
+
 @pytest.mark.parametrize("key", MAKERS)
 def test_bad_state_leaves_scheduler_unchanged(key):
     s = MAKERS[key](Opt(LRS))
@@ -460,7 +475,8 @@ def test_bad_state_leaves_scheduler_unchanged(key):
     before = s.state_dict()
     with pytest.raises(KeyError):
         s.load_state_dict({"last_epoch": 1})
-    bad = dict(before, **{next(k for k in before if k not in lrcore.LRScheduler._base_state): "x"})
+    # the first of the class's own attributes (an HFScheduleLR's: LambdaLR's lr_lambdas)
+    bad = dict(before, **{next(k for k in before if k not in _TORCH_BASE_STATE): "x"})
     with pytest.raises((TypeError, ValueError)):
         s.load_state_dict(bad)
     assert s.state_dict() == before
@@ -499,9 +515,10 @@ BAD = [
     (S.InverseSqrtLR, dict(num_warmup_steps=0, noam=True), ValueError),
     (S.InverseSqrtLR, dict(num_warmup_steps=3, d_model=16), ValueError),
     (S.HFScheduleLR, dict(schedule="cosine_annealing"), ValueError),
-    (S.HFScheduleLR, dict(schedule="linear", num_warmup_steps=-1), ValueError),
     (S.HFScheduleLR, dict(schedule="linear", num_training_steps=None), TypeError),
-    (S.HFScheduleLR, dict(schedule="cosine", num_cycles=math.nan), ValueError),
+    (S.HFScheduleLR, dict(schedule="linear", num_warmup_steps=2), TypeError),
+    (S.HFScheduleLR, dict(schedule="polynomial", num_warmup_steps=2, num_training_steps=10,
+                          lr_end=0.5), ValueError),
 ]
 
 
@@ -563,3 +580,116 @@ def test_polynomial_divides_by_zero_like_transformers():
     with pytest.raises(ZeroDivisionError):
         _poly(3, num_warmup_steps=3, num_training_steps=3, lr_end=1e-7, power=1.0, lr_init=0.1)
     assert s.state_dict() == before
+
+
+# --------------------------------------------------------------- transformers itself (5.24)
+#
+# HFScheduleLR is the LambdaLR transformers' get_scheduler builds, GreedyLR transformers'
+# GreedyLR: on twin torch optimizers, every lr equals transformers' after every step, the
+# states are equal, and each loads the other's state mid-run and continues identically.
+
+HF_CASES = {
+    "linear": {},
+    "cosine": {"num_cycles": 0.7},
+    "cosine_with_restarts": {"num_cycles": 3},
+    "polynomial": {"lr_end": 1e-4, "power": 2.0},
+    "constant": {},
+    "constant_with_warmup": {},
+    "inverse_sqrt": {"timescale": 7},
+    "cosine_with_min_lr": {"min_lr_rate": 0.1},
+    "cosine_warmup_with_min_lr": {"min_lr": 1e-3, "warmup_lr_rate": 0.05},
+    "warmup_stable_decay": {"num_decay_steps": 6, "warmup_type": "cosine",
+                            "decay_type": "1-sqrt", "min_lr_ratio": 0.1},
+}
+HF_LRS = (0.1, 0.03, 0.7)
+
+
+def _torch_sgd(torch, lrs=HF_LRS):
+    params = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
+    return torch.optim.SGD(params, lr=lrs[0], momentum=0.9)
+
+
+def _hf_pair(name, torch, transformers):
+    """(lrcore's, transformers') scheduler from get_scheduler, each on its own optimizer."""
+    ours_opt, theirs_opt = _torch_sgd(torch), _torch_sgd(torch)
+    args = dict(num_warmup_steps=4, num_training_steps=20,
+                scheduler_specific_kwargs=dict(HF_CASES[name]))
+    return (lrcore.get_scheduler(name, ours_opt, **args),
+            transformers.get_scheduler(name, theirs_opt, **args))
+
+
+def _step_both(a, b, steps, metrics=None):
+    """Step both (after their optimizers), asserting equal lrs in the groups after each."""
+    for k in range(steps):
+        for s in (a, b):
+            s.optimizer.step()
+            if metrics is None:
+                s.step()
+            else:
+                s.step(metrics[k])
+        assert [g["lr"] for g in a.optimizer.param_groups] == [
+            g["lr"] for g in b.optimizer.param_groups]
+        assert a.get_last_lr() == b.get_last_lr()
+
+
+@pytest.mark.parametrize("name", HF_CASES)
+def test_get_scheduler_equals_transformers_bit_for_bit(name):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    ours, theirs = _hf_pair(name, torch, transformers)
+    assert type(ours) is S.HFScheduleLR and ours.schedule == name
+    assert ours.state_dict() == theirs.state_dict()
+    _step_both(ours, theirs, 25)
+    assert ours.state_dict() == theirs.state_dict()
+
+
+@pytest.mark.parametrize("direction", ["transformers_into_lrcore", "lrcore_into_transformers"])
+@pytest.mark.parametrize("name", HF_CASES)
+def test_hf_state_loads_across_and_continues_bit_for_bit(name, direction):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    ours, theirs = _hf_pair(name, torch, transformers)
+    _step_both(ours, theirs, 7)
+    source = theirs if direction == "transformers_into_lrcore" else ours
+    # resume `source` in the other library: a fresh optimizer and scheduler, then both states
+    fresh_ours, fresh_theirs = _hf_pair(name, torch, transformers)
+    fresh = fresh_ours if direction == "transformers_into_lrcore" else fresh_theirs
+    fresh.optimizer.load_state_dict(source.optimizer.state_dict())
+    fresh.load_state_dict(source.state_dict())
+    assert fresh.state_dict() == source.state_dict()
+    _step_both(fresh, source, 18)
+    assert fresh.state_dict() == source.state_dict()
+
+
+GREEDY_KW = [dict(patience=1, factor=0.5, min_lr=1e-3, max_lr=0.5),
+             dict(patience=0, cooldown=1, warmup=2, threshold_mode="rel", threshold=0.01,
+                  min_lr=[1e-3, 1e-4, 1e-2], max_lr=[0.5, 0.2, 1.0], reset_start=3),
+             dict(mode="max", patience=2, smooth=True, window_size=3)]
+
+
+def _greedy_metrics(n):
+    # falls, stalls, rises: each branch (better, worse, reduce, increase, reset) is reached
+    return [1.0 / (k + 1) if k % 9 < 4 else 1.0 + (k % 9) * 0.1 for k in range(n)]
+
+
+@pytest.mark.parametrize("kw", GREEDY_KW)
+def test_greedy_equals_transformers_bit_for_bit(kw):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    ours = lrcore.get_scheduler("greedy", _torch_sgd(torch), scheduler_specific_kwargs=kw)
+    theirs = transformers.get_scheduler("greedy", _torch_sgd(torch), scheduler_specific_kwargs=kw)
+    assert type(ours) is lrcore.GreedyLR
+    metrics = _greedy_metrics(60)
+    _step_both(ours, theirs, 30, metrics)
+    assert ours.state_dict() == theirs.state_dict()
+    # each loads the other's state mid-run and continues as the other does
+    for source in (theirs, ours):
+        fresh_cls = type(ours) if source is theirs else type(theirs)
+        fresh = fresh_cls(_torch_sgd(torch), **kw)
+        fresh.optimizer.load_state_dict(source.optimizer.state_dict())
+        fresh.load_state_dict(source.state_dict())
+        assert fresh.state_dict() == source.state_dict()
+        twin = type(source)(_torch_sgd(torch), **kw)
+        twin.optimizer.load_state_dict(source.optimizer.state_dict())
+        twin.load_state_dict(source.state_dict())
+        _step_both(fresh, twin, 30, metrics[30:])

@@ -78,12 +78,15 @@ SPECS: dict[str, Callable[[Any, Any], Any]] = {
     # its step, the damped lrs written), the costlier of WarmupLR's two paths.
     "WarmupLR": lambda M, o: M.WarmupLR(M.CosineAnnealingLR(o, T_max=1000, eta_min=1e-5),
                                         warmup_steps=10**7),
+    # transformers' GreedyLR, stepped with a constant metric: never better, never patient enough
+    # to reduce, so every timed step is the bookkeeping one.
+    "GreedyLR": lambda M, o: M.GreedyLR(o, patience=10**9),
 }
 # Specs that torch has no class for: their rows leave the torch column empty.
 NOT_IN_TORCH = frozenset({"WarmupCosineLR", "WarmupStableDecayLR", "InverseSqrtLR", "HFScheduleLR",
-                          "WarmupLR"})
+                          "WarmupLR", "GreedyLR"})
 # Stepped with a metric: scheduler.step(1.0).
-METRIC_STEPPED = frozenset({"ReduceLROnPlateau"})
+METRIC_STEPPED = frozenset({"ReduceLROnPlateau", "GreedyLR"})
 TENSOR_LR_SCHEDULERS = ("StepLR", "CosineAnnealingLR")
 
 # Targets: (a) at 1 group torch/lrcore >= 6 for every scheduler; (b) at 1000 groups lrcore

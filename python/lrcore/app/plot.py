@@ -55,8 +55,10 @@ def scheduler_classes() -> dict[str, type]:
 
 
 def _takes_metric(scheduler: Any) -> bool:
-    """Stepped with the metric: a ReduceLROnPlateau, or a composite holding one."""
-    return bool(scheduler._core.takes_metric)
+    """Stepped with the metric: a ReduceLROnPlateau or GreedyLR, or a composite holding one."""
+    from ..reference.lr_scheduler import _takes_metric as takes_metric
+
+    return takes_metric(scheduler)
 
 
 # ---------------------------------------------------------------------------- duck optimizer

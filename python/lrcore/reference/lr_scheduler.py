@@ -1007,10 +1007,19 @@ class ChainedScheduler(_Composite, LRScheduler):
         raise NotImplementedError
 
 
+def _holds_warmup(scheduler: Any) -> bool:
+    """A WarmupLR, or a composite holding one at any depth (a SequentialLR's WarmupLR child
+    owns the lrs during its warmup as well)."""
+    if getattr(scheduler, "_owns_lrs", False):
+        return True
+    children = scheduler.__dict__.get("_schedulers") if hasattr(scheduler, "__dict__") else None
+    return isinstance(children, (list, tuple)) and any(_holds_warmup(c) for c in children)
+
+
 def _check_warmup_chain(schedulers: Sequence[Any]) -> None:
     """A WarmupLR owns the lrs during its warmup: other schedulers of a chain would see their
     changes overwritten at its next step."""
-    if len(schedulers) > 1 and any(getattr(s, "_owns_lrs", False) for s in schedulers):
+    if len(schedulers) > 1 and any(_holds_warmup(s) for s in schedulers):
         raise ValueError(
             "ChainedScheduler cannot chain a WarmupLR with other schedulers: during its warmup it "
             "sets the lrs from its own scheduler's, undoing the others' changes. Warm up the "

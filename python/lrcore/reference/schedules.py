@@ -594,10 +594,15 @@ class HFScheduleLR(LambdaLR):
     @property
     def schedule(self) -> str:
         """The schedule's get_scheduler name."""
-        fn = self.lr_lambdas[0]
-        fn = getattr(fn, "func", fn)
-        for name, build in HF_LAMBDAS.items():
+        lam = self.lr_lambdas[0]
+        fn = getattr(lam, "func", lam)
+        # 'cosine' and 'cosine_with_min_lr' share transformers' cosine lambda; only the latter
+        # binds its min_lr_rate
+        with_min_lr = "min_lr_rate" in (getattr(lam, "keywords", None) or {})
+        for name in HF_LAMBDAS:
             if getattr(fn, "__name__", "") == _LAMBDA_NAMES[name]:
+                if name == "cosine" and with_min_lr:
+                    return "cosine_with_min_lr"
                 return name
         return "custom"
 
