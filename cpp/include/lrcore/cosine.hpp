@@ -54,6 +54,10 @@ class CosineAnnealingLR : public LRScheduler {
       : LRScheduler(groups), T_max(std::move(T_max)), eta_min(std::move(eta_min)) {
     this->T_max.require_size("T_max", groups.size());
     this->eta_min.require_size("eta_min", groups.size());
+    // get_lr's per-group memos, sized now: the first get_lr after the initial step (which
+    // returns before them) may come any step later, a SequentialLR child's at its milestone.
+    if (this->T_max.per_group() || this->eta_min.per_group())
+      group_terms_.assign(groups.size(), kNoTerm);
     init_base(last_epoch);
     finish_init(init);
   }
@@ -84,7 +88,10 @@ class CosineAnnealingLR : public LRScheduler {
     const double epoch = static_cast<double>(last_epoch_);
     const bool resumed = step_count_ == 1 && last_epoch_ > 0;  // torch: closed form, once
     const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
-    if (T_max.per_group() && group_terms_.size() != n) group_terms_.assign(n, kNoTerm);
+    // One memo per group whenever the loop below goes group by group: eta_min per group with a
+    // shared T_max too.
+    if ((T_max.per_group() || eta_min.per_group()) && group_terms_.size() != n)
+      group_terms_.assign(n, kNoTerm);
     for_each_group_at(n, [&](std::size_t g, const Num& T, double e) {
       if (resumed) {
         require_groups(n, base_lrs_.size());
