@@ -109,7 +109,15 @@ class SequentialLR : public LRScheduler {
     takes_metric_ = detail::any_takes_metric(schedulers_);
     has_warmup_ = detail::any_has_warmup(schedulers_);
   }
-  void after_load() override { children_loaded(); }
+  // A loaded state's milestones must fit its children, as the constructor requires: a step
+  // steps child bisect_right(milestones, epoch), which must exist.
+  void after_load() override {
+    if (milestones_.size() + 1 != schedulers_.size())
+      throw std::invalid_argument("state '_milestones' has " + std::to_string(milestones_.size()) +
+                                  " milestones for " + std::to_string(schedulers_.size()) +
+                                  " schedulers: it needs one fewer");
+    children_loaded();
+  }
 
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
                std::vector<std::int64_t> milestones, std::int64_t last_epoch = -1)
