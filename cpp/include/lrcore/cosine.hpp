@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -65,10 +66,27 @@ class CosineAnnealingLR : public LRScheduler {
   CosineAnnealingLR(Groups& groups, double T_max, PerGroup<double> eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
       : CosineAnnealingLR(groups, PerGroup<Num>(Num(T_max)), std::move(eta_min), last_epoch, init) {}
-  CosineAnnealingLR(Groups& groups, int T_max, PerGroup<double> eta_min = 0.0,
+  // Any integer type: an int, long or std::int64_t count of steps is an int T_max (with int
+  // and double alone, an std::int64_t argument would be ambiguous between them).
+  template <class Int, typename std::enable_if<std::is_integral<Int>::value &&
+                                                   !std::is_same<Int, bool>::value,
+                                               int>::type = 0>
+  CosineAnnealingLR(Groups& groups, Int T_max, PerGroup<double> eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
-      : CosineAnnealingLR(groups, PerGroup<Num>(Num::of_int(T_max)), std::move(eta_min),
-                          last_epoch, init) {}
+      : CosineAnnealingLR(groups, PerGroup<Num>(Num::of_int(static_cast<std::int64_t>(T_max))),
+                          std::move(eta_min), last_epoch, init) {}
+  // T_max per group, all ints or all floats (a list of Python ints or of floats); a mix of the
+  // two is a std::vector<Num>.
+  CosineAnnealingLR(Groups& groups, const std::vector<std::int64_t>& T_max,
+                    PerGroup<double> eta_min = 0.0, std::int64_t last_epoch = -1,
+                    Init init = Init::step)
+      : CosineAnnealingLR(groups, PerGroup<std::int64_t>(T_max).map(Num::of_int),
+                          std::move(eta_min), last_epoch, init) {}
+  CosineAnnealingLR(Groups& groups, const std::vector<double>& T_max,
+                    PerGroup<double> eta_min = 0.0, std::int64_t last_epoch = -1,
+                    Init init = Init::step)
+      : CosineAnnealingLR(groups, PerGroup<double>(T_max).map([](double t) { return Num(t); }),
+                          std::move(eta_min), last_epoch, init) {}
   CosineAnnealingLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
 
   const char* name() const override { return "CosineAnnealingLR"; }
