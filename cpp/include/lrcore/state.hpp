@@ -368,7 +368,10 @@ inline Key phase_key(const std::string& name) {
 }
 
 inline State number_state(const Num& n) {
-  if (n.integral) return State(static_cast<std::int64_t>(n.value));
+  // An int beyond int64 (CosineAnnealingWarmRestarts' T_i after a far step(epoch)) has no
+  // integer State: it is saved as the float it is held as.
+  if (n.integral && n.value >= -9223372036854775808.0 && n.value < 9223372036854775808.0)
+    return State(static_cast<std::int64_t>(n.value));
   return State(n.value);
 }
 inline Num number_from(const State& s) {
