@@ -187,9 +187,6 @@ KNOWN_CORE_BUGS = {
     "plateau-min-lrs-float": (
         "compiled ReduceLROnPlateau, extending min_lrs for a param group added after it was "
         "built, writes floats (torch: [default_min_lr] * n, the int 0 by default)"),
-    "cosine-eta-min-per-group-segv": (
-        "SEGFAULT: compiled CosineAnnealingLR with eta_min per group and T_max shared crashes on "
-        "its first step (get_lr indexes group_terms_, sized only when T_max is per group)"),
     "int-attribute-rewritten": (
         "a step rewrites an int attribute it did not change as a float "
         "(ReduceLROnPlateau.best = 1 becomes 1.0)"),

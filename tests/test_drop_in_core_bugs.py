@@ -126,7 +126,6 @@ print([g["lr"] for g in opt.param_groups])
 """
 
 
-@core_bug("cosine-eta-min-per-group-segv")
 def test_cosine_eta_min_per_group_does_not_crash():
     """In a subprocess (a crash would end the test session), with a duck-typed optimizer: the
     module under test alone, torch not imported."""

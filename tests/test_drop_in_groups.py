@@ -300,13 +300,7 @@ PER_GROUP = [
 
 
 def _per_group(name, kw, attr):
-    marks = []
-    if name == "CosineAnnealingLR" and attr == "eta_min" and \
-            tolerated("cosine-eta-min-per-group-segv"):
-        # a crash would end the session: test_drop_in_core_bugs shows it in a subprocess
-        marks.append(pytest.mark.skip(
-            reason=f"core bug: {KNOWN_CORE_BUGS['cosine-eta-min-per-group-segv']}"))
-    return pytest.param(name, kw, attr, id=f"{name}-{attr}", marks=marks)
+    return pytest.param(name, kw, attr, id=f"{name}-{attr}")
 
 
 PER_GROUP_PARAMS = [_per_group(*pg) for pg in PER_GROUP]
