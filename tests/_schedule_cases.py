@@ -1,5 +1,5 @@
 """Reference trajectories for tests/cpp/test_schedules.cpp (the C++ API of lrcore.schedules'
-classes), written by tests/test_cpp.py from lrcore.reference_schedules (torch has no such
+classes), written by tests/test_cpp.py from lrcore.reference.schedules (torch has no such
 schedules). Each case here has a twin, by name, in test_schedules.cpp."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ CASES = {
     "noam": lambda o: R.InverseSqrtLR(o, 8, noam=True, d_model=512),
     "hf_cos_min": lambda o: R.HFScheduleLR(o, "cosine_warmup_with_min_lr", 6, 50, min_lr_rate=0.1,
                                            warmup_lr_rate=0.05),
-    "hf_poly": lambda o: R.HFScheduleLR(o, "polynomial", 5, 40, lr_end=1e-4, power=2.0, lr_init=0.1),
+    # lr_init: the optimizer's lr (the first group's here, 0.1), as transformers takes it
+    "hf_poly": lambda o: R.HFScheduleLR(o, "polynomial", 5, 40, lr_end=1e-4, power=2.0),
     "hf_restarts": lambda o: R.HFScheduleLR(o, "cosine_with_restarts", 4, 50, num_cycles=3),
 }
 

@@ -302,7 +302,7 @@ def _write_reference(data: Path) -> dict:
             (data / f"{name}.groups.json").write_text(
                 json.dumps({"k": K, "param_groups": groups}))
             saved_all[name] = (traj, state, opt_state)
-    _schedule_cases.write(data)  # lrcore.schedules' cases, from lrcore.reference_schedules
+    _schedule_cases.write(data)  # lrcore.schedules' cases, from lrcore.reference.schedules
     _composite_cases.write(data)  # plateaus in composites, WarmupLR: from tests/_oracles.py
     return saved_all
 

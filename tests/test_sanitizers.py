@@ -107,27 +107,38 @@ def test_fuzz_ran(asan_ctest):
 
 # --- what the fuzzer found, pinned from Python -------------------------------------------------
 
+@pytest.mark.parametrize("T_mult", [1, 2])
 @pytest.mark.parametrize("epoch", [1e300, 2.0 ** 63, 10 ** 19])
-def test_epoch_beyond_int64_raises_overflow_and_changes_nothing(epoch):
+def test_epoch_beyond_int64_steps_as_torch(epoch, T_mult):
     """fuzz_core found step(epoch) converting an epoch beyond int64 with an undefined cast
-    (CosineAnnealingWarmRestarts took last_epoch = -2**63). torch keeps a Python int; lrcore
-    cannot, so it raises OverflowError and, like every failed call, changes nothing."""
+    (CosineAnnealingWarmRestarts took last_epoch = -2**63); the C++ core raises
+    std::overflow_error there (fuzz_core checks that it changes nothing). torch keeps a Python
+    int, and so does lrcore's scheduler, whose attributes are torch's: the same last_epoch, T_i,
+    T_cur and lrs as torch, then and on the steps after."""
     import warnings
 
     import torch
+    from torch.optim import lr_scheduler as T
 
     from lrcore import lr_scheduler as L
 
-    o = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-    s = L.CosineAnnealingWarmRestarts(o, 3)
-    o.step()
-    s.step()
-    state, lr = s.state_dict(), o.param_groups[0]["lr"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the step(epoch) deprecation warning
-        with pytest.raises(OverflowError):
+    def run(mod):
+        o = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        s = mod.CosineAnnealingWarmRestarts(o, 3, T_mult)
+        o.step()
+        s.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the step(epoch) deprecation warning
             s.step(epoch)
-    assert s.state_dict() == state and o.param_groups[0]["lr"] == lr
+        seen = [(s.state_dict(), o.param_groups[0]["lr"])]
+        for _ in range(3):
+            o.step()
+            s.step()
+            seen.append((s.state_dict(), o.param_groups[0]["lr"]))
+        return seen
+
+    # repr: an int and a float of the same value differ (T_i, T_cur), as in torch's state
+    assert repr(run(L)) == repr(run(T))
 
 
 # --- Python tests against a sanitized lrcore._core ---------------------------------------------

@@ -148,21 +148,20 @@ inline Run make(const std::string& name, ParamGroups& g, std::int64_t steps) {
   else if (name == "polynomial_pg")
     r.sched = std::make_shared<PolynomialLR>(g, ints({40, 10, 25}), per_group({1.7, 1.0, 0.5}));
   else if (name == "cosine_pg") {
-    auto c = std::make_shared<CosineAnnealingLR>(g, per_group({25, 7.5, 10}),
-                                                 per_group({0.001, 0.0, 0.01}));
-    std::vector<bool> is_int(n);
-    for (std::size_t i = 0; i < n; ++i) is_int[i] = i % 3 != 1;  // torch's 25 and 10 are ints
-    c->T_max_int = is_int;
-    r.sched = c;
+    // torch's [25, 7.5, 10]: 25 and 10 are ints (so saved as ints), 7.5 a float
+    const std::vector<Num> three = {Num::of_int(25), Num(7.5), Num::of_int(10)};
+    std::vector<Num> T_max(n);
+    for (std::size_t i = 0; i < n; ++i) T_max[i] = three[i % 3];
+    r.sched = std::make_shared<CosineAnnealingLR>(g, PerGroup<Num>(T_max),
+                                                  per_group({0.001, 0.0, 0.01}));
   } else if (name == "cosine_eta_pg")
     r.sched = std::make_shared<CosineAnnealingLR>(g, 12, per_group({0.001, 0.0, 0.05}));
   else if (name == "warm_restarts_pg")
     r.sched = std::make_shared<CosineAnnealingWarmRestarts>(g, 5, 2, per_group({0.001, 0.0, 0.02}));
   else if (name == "sequential_pg") {
     auto a = std::make_shared<LinearLR>(g, per_group({0.1, 0.5, 1.0}), 1.0, ints({5, 3, 5}));
-    auto b = std::make_shared<CosineAnnealingLR>(g, per_group({20, 30, 9}),
+    auto b = std::make_shared<CosineAnnealingLR>(g, ints({20, 30, 9}),
                                                  per_group({0.0, 0.001, 0.01}));
-    b->T_max_int = true;
     r.sched = std::make_shared<SequentialLR>(g, std::vector<SchedulerPtr>{a, b},
                                              std::vector<std::int64_t>{5});
   } else if (name == "chained_pg") {

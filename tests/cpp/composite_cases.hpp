@@ -14,7 +14,6 @@
 namespace composite_cases {
 
 using namespace lrcore;
-using schedules::Shape;
 
 inline const std::vector<double> kBaseLrs = {0.1, 0.05, 0.3};
 inline const std::vector<std::string> kNames = {
@@ -66,15 +65,15 @@ inline Run make(const std::string& name, ParamGroups& g, std::int64_t steps = 60
     r.sched = std::make_shared<ChainedScheduler>(g, Children{e, p});
   } else if (name == "warmup_cosine") {
     auto c = std::make_shared<CosineAnnealingLR>(g, 25, 0.001);
-    r.sched = std::make_shared<WarmupLR>(g, c, 6, 0.1, Shape::cosine);
+    r.sched = std::make_shared<WarmupLR>(g, c, 6, 0.1, "cosine");
   } else if (name == "warmup_plateau_prefix") {
-    r.sched = std::make_shared<WarmupLR>(g, plateau(0.5, 2), 5, 0.0,
-                                         Shape::linear, /*prefix=*/true);
+    r.sched = std::make_shared<WarmupLR>(g, plateau(0.5, 2), 5, 0.0, "linear",
+                                         /*prefix=*/true);
   } else if (name == "warmup_onecycle_per_group") {
     auto one = std::make_shared<OneCycleLR>(g, per_group({0.1, 0.2, 0.3}), steps + 1, 0.3, "cos",
                                             /*cycle_momentum=*/false);
     r.sched = std::make_shared<WarmupLR>(g, one, 10, PerGroup<double>(per_group({0.0, 0.5, 1.0})),
-                                         Shape::one_minus_sqrt);
+                                         "1-sqrt");
   } else if (name == "seq_into_warmup") {
     auto c = std::make_shared<ConstantLR>(g, 0.5, 3);
     auto e = std::make_shared<ExponentialLR>(g, 0.9);

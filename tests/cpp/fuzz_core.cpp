@@ -196,11 +196,11 @@ struct Failure : std::runtime_error {
 std::vector<const LRScheduler*> children_of(const LRScheduler& s) {
   std::vector<const LRScheduler*> out;
   if (auto* q = dynamic_cast<const SequentialLR*>(&s))
-    for (const auto& c : q->schedulers()) out.push_back(c.get());
+    for (const LRScheduler* c : q->schedulers().list) out.push_back(c);
   else if (auto* q = dynamic_cast<const ChainedScheduler*>(&s))
-    for (const auto& c : q->schedulers()) out.push_back(c.get());
+    for (const LRScheduler* c : q->schedulers().list) out.push_back(c);
   else if (auto* w = dynamic_cast<const WarmupLR*>(&s))
-    out.push_back(w->scheduler().get());
+    out.push_back(&w->scheduler());
   return out;
 }
 
@@ -339,8 +339,8 @@ Builder make_children(Draw& dr, std::size_t n, int depth, bool sequential) {
 }
 
 // WarmupLR over a random scheduler: warmup_steps (0 included), a start factor shared or per group
-// (in wild cases of the wrong length or outside [0, 1]), the three shapes (wild: a code out of
-// range), prefix. A refused one must leave the groups and the wrapped scheduler as they were.
+// (in wild cases of the wrong length or outside [0, 1]), the three shapes (wild: an unknown
+// name), prefix. A refused one must leave the groups and the wrapped scheduler as they were.
 Builder make_warmup(Draw& dr, std::size_t n, int depth) {
   Rng& r = dr.r;
   // A short OneCycleLR often: past its total_steps its step throws, also during the warmup,
@@ -367,9 +367,10 @@ Builder make_warmup(Draw& dr, std::size_t n, int depth) {
     }
   }
   dr.log << "] ";
-  int shape = static_cast<int>(r.below(3));
-  if (dr.wild && r.coin(0.05)) shape = r.coin() ? 3 : -1;
-  dr.log << "warmup_type=" << shape << " ";
+  static const char* const shapes[] = {"linear", "cosine", "1-sqrt"};
+  std::string shape = shapes[r.below(3)];
+  if (dr.wild && r.coin(0.05)) shape = r.coin() ? "sqrt" : "";
+  dr.log << "warmup_type='" << shape << "' ";
   const bool prefix = dr.b("prefix");
   return [=](Groups& g) -> SchedulerPtr {
     SchedulerPtr child = inner(g);
@@ -379,8 +380,7 @@ Builder make_warmup(Draw& dr, std::size_t n, int depth) {
       const PerGroup<double> start = per_group || factors.size() != 1
                                          ? PerGroup<double>(factors)
                                          : PerGroup<double>(factors.front());
-      return std::make_shared<WarmupLR>(g, child, steps, start,
-                                        static_cast<schedules::Shape>(shape), prefix);
+      return std::make_shared<WarmupLR>(g, child, steps, start, shape, prefix);
     } catch (const std::invalid_argument& e) {
       ++counters.refused_warmups;
       CHECK(groups_text(g) == groups_before,
@@ -453,8 +453,9 @@ Builder make_builder(int cls, Draw& dr, std::size_t n, int depth) {
       };
     }
     case 8: {
-      const PerGroup<double> T_max = dr.per_group<double>("T_max", n, [&] {
-        return r.coin(0.7) ? static_cast<double>(dr.i("T_max", 1, 50)) : dr.d("T_max", 0.5, 50.0);
+      // an int (torch's integer period test) or a float, as Python would hold it
+      const PerGroup<Num> T_max = dr.per_group<Num>("T_max", n, [&] {
+        return r.coin(0.7) ? Num::of_int(dr.i("T_max", 1, 50)) : Num(dr.d("T_max", 0.5, 50.0));
       });
       auto eta_min = dr.pd("eta_min", n, 0.0, 0.01);
       return [=](Groups& g) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <lrcore/lrcore.hpp>
@@ -100,8 +101,24 @@ int main() {
     s["gamma"] = State(0.25);
     s["last_epoch"] = State("x");
   });
-  expect_refused("MultiStepLR milestones list", multistep,
-                 [](State& s) { s["milestones"] = State(std::vector<double>{1.0}); });
+  // milestones is torch's Counter as JSON has it: {"epoch": count}, the keys strings
+  expect_refused("MultiStepLR milestones key not an int", multistep, [](State& s) {
+    State counts = State::dict();
+    counts["1.5"] = State(std::int64_t{1});
+    s["milestones"] = counts;
+  });
+  expect_refused("MultiStepLR milestones negative count", multistep, [](State& s) {
+    State counts = State::dict();
+    counts["1"] = State(std::int64_t{-1});
+    s["milestones"] = counts;
+  });
+  expect_refused("MultiStepLR milestones count a float", multistep, [](State& s) {
+    State counts = State::dict();
+    counts["1"] = State(0.5);
+    s["milestones"] = counts;
+  });
+  expect_refused("MultiStepLR milestones str", multistep,
+                 [](State& s) { s["milestones"] = State("1, 3"); });
   expect_refused("SequentialLR second child bad", sequential, [](State& s) {
     State& kids = s["_schedulers"];
     kids.list()[0]["factor"] = State(0.25);  // a valid change to the first child...
@@ -148,7 +165,8 @@ int main() {
                                                           std::vector<double>{0.0, 0.01});
   };
   const Make cosine = [](Run& r) {
-    r.sched = std::make_shared<lrcore::CosineAnnealingLR>(r.groups, 4, 0.0);
+    // an int T_max, given as a trainer's step count often is: std::int64_t
+    r.sched = std::make_shared<lrcore::CosineAnnealingLR>(r.groups, std::int64_t{4}, 0.0);
   };
   expect_refused("StepLR gamma list short", step_pg,
                  [](State& s) { s["gamma"] = State(std::vector<double>{0.5}); });
@@ -170,6 +188,28 @@ int main() {
   expect_loaded("StepLR scalars into lists", step, step_pg);
   expect_loaded("CosineAnnealingLR lists into scalars", cosine_pg, cosine);
   expect_loaded("CosineAnnealingLR scalars into lists", cosine, cosine_pg);
+
+  // Without cycle_momentum torch sets no momentum fields, and its state_dict has none of them:
+  // the state has none either, and loads back.
+  const Make cyclic_plain = [](Run& r) {
+    r.sched = std::make_shared<lrcore::CyclicLR>(
+        r.groups, std::vector<double>{0.01}, std::vector<double>{0.1}, 3, std::nullopt,
+        "triangular", 1.0, nullptr, "cycle", /*cycle_momentum=*/false);
+  };
+  const Make onecycle_plain = [](Run& r) {
+    r.sched = std::make_shared<lrcore::OneCycleLR>(r.groups, std::vector<double>{1.0}, 100, 0.3,
+                                                   "cos", /*cycle_momentum=*/false);
+  };
+  for (const auto& [name, make] : {std::make_pair("CyclicLR", cyclic_plain),
+                                   std::make_pair("OneCycleLR", onecycle_plain)}) {
+    Run run;
+    make(run);
+    const State state = lrcore::save_state(*run.sched);
+    for (const char* key : {"use_beta1", "base_momentums", "max_momentums"})
+      check(!state.contains(key), std::string(name) + " without cycle_momentum saved " + key);
+    check(state.contains("cycle_momentum"), std::string(name) + ": no cycle_momentum saved");
+    expect_loaded(std::string(name) + " without cycle_momentum", make, make);
+  }
   if (failures) {
     std::printf("%d failures\n", failures);
     return 1;

@@ -1,5 +1,5 @@
 // The C++ API of the schedules torch lacks (lrcore/schedules.hpp), against the trajectories
-// tests/test_cpp.py writes from lrcore.reference_schedules (tests/_schedule_cases.py, same case
+// tests/test_cpp.py writes from lrcore.reference.schedules (tests/_schedule_cases.py, same case
 // names): test_schedules DIR reads DIR/schedules_NAME.traj (each group's lr, as float.hex(),
 // after construction and after each step) and requires the same bits from stepping, from a
 // clone stepped on other groups (what simulate() runs) and from step_epoch (the closed form).
@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,7 +26,6 @@ using trajectory::read_lines;
 using trajectory::same;
 using schedules::HFKind;
 using schedules::HFParams;
-using schedules::Shape;
 
 const std::vector<double> kBaseLrs = {0.1, 0.05, 0.3};
 const std::vector<std::string> kNames = {"wcos", "wcos_eta", "wsd", "isqrt", "noam",
@@ -33,12 +33,13 @@ const std::vector<std::string> kNames = {"wcos", "wcos_eta", "wsd", "isqrt", "no
 
 std::unique_ptr<LRScheduler> make(const std::string& name, ParamGroups& g) {
   if (name == "wcos")
-    return std::make_unique<WarmupCosineLR>(g, 9, 4, 1e-4, 0.0, 0.05, true, 1.5, 0.7, 4, true, 1.3);
+    return std::make_unique<WarmupCosineLR>(g, 9, 4, 1e-4, /*eta_min=*/std::nullopt,
+                                            /*min_lr_ratio=*/0.05, 1.5, 0.7, 4, true, 1.3);
   if (name == "wcos_eta")
-    return std::make_unique<WarmupCosineLR>(g, 10, 3, 0.0, 1e-3, 0.0, false, 1.0, 1.0, 3);
+    return std::make_unique<WarmupCosineLR>(g, 10, 3, 0.0, /*eta_min=*/1e-3,
+                                            /*min_lr_ratio=*/std::nullopt, 1.0, 1.0, 3);
   if (name == "wsd")
-    return std::make_unique<WarmupStableDecayLR>(g, 5, 15, 20, Shape::cosine,
-                                                 Shape::one_minus_sqrt, 0.1);
+    return std::make_unique<WarmupStableDecayLR>(g, 5, 15, 20, "cosine", "1-sqrt", 0.1);
   if (name == "isqrt") return std::make_unique<InverseSqrtLR>(g, 8, 8);
   if (name == "noam") return std::make_unique<InverseSqrtLR>(g, 8, 8, true, std::pow(512.0, -0.5));
   HFParams p;

@@ -110,7 +110,15 @@ class SequentialLR : public LRScheduler {
     has_warmup_ = detail::any_has_warmup(schedulers_);
     last_stepped_ = nullptr;
   }
-  void after_load() override { children_loaded(); }
+  // A loaded state's milestones must fit its children, as the constructor requires: a step
+  // steps child bisect_right(milestones, epoch), which must exist.
+  void after_load() override {
+    if (milestones_.size() + 1 != schedulers_.size())
+      throw std::invalid_argument("state '_milestones' has " + std::to_string(milestones_.size()) +
+                                  " milestones for " + std::to_string(schedulers_.size()) +
+                                  " schedulers: it needs one fewer");
+    children_loaded();
+  }
   const LRScheduler* last_lr_of() const override { return last_stepped_; }
 
   SequentialLR(Groups& groups, std::vector<SchedulerPtr> schedulers,
@@ -175,6 +183,8 @@ class SequentialLR : public LRScheduler {
     last_epoch_ = next_epoch(last_epoch_);
     try {
       const std::size_t idx = index_at(last_epoch_);
+      // (torch's IndexError, where milestones were edited to outnumber the children)
+      if (idx >= schedulers_.size()) throw std::out_of_range("list index out of range");
       LRScheduler& scheduler = schedulers_[idx];
       if (idx > 0 && milestones_[idx - 1] == last_epoch_) scheduler.restart(metric);
       else detail::step_child(scheduler, metric);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,10 @@ class CosineAnnealingLR : public LRScheduler {
       : LRScheduler(groups), T_max(std::move(T_max)), eta_min(std::move(eta_min)) {
     this->T_max.require_size("T_max", groups.size());
     this->eta_min.require_size("eta_min", groups.size());
+    // get_lr's per-group memos, sized now: the first get_lr after the initial step (which
+    // returns before them) may come any step later, a SequentialLR child's at its milestone.
+    if (this->T_max.per_group() || this->eta_min.per_group())
+      group_terms_.assign(groups.size(), kNoTerm);
     init_base(last_epoch);
     finish_init(init);
   }
@@ -61,10 +66,27 @@ class CosineAnnealingLR : public LRScheduler {
   CosineAnnealingLR(Groups& groups, double T_max, PerGroup<double> eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
       : CosineAnnealingLR(groups, PerGroup<Num>(Num(T_max)), std::move(eta_min), last_epoch, init) {}
-  CosineAnnealingLR(Groups& groups, int T_max, PerGroup<double> eta_min = 0.0,
+  // Any integer type: an int, long or std::int64_t count of steps is an int T_max (with int
+  // and double alone, an std::int64_t argument would be ambiguous between them).
+  template <class Int, typename std::enable_if<std::is_integral<Int>::value &&
+                                                   !std::is_same<Int, bool>::value,
+                                               int>::type = 0>
+  CosineAnnealingLR(Groups& groups, Int T_max, PerGroup<double> eta_min = 0.0,
                     std::int64_t last_epoch = -1, Init init = Init::step)
-      : CosineAnnealingLR(groups, PerGroup<Num>(Num::of_int(T_max)), std::move(eta_min),
-                          last_epoch, init) {}
+      : CosineAnnealingLR(groups, PerGroup<Num>(Num::of_int(static_cast<std::int64_t>(T_max))),
+                          std::move(eta_min), last_epoch, init) {}
+  // T_max per group, all ints or all floats (a list of Python ints or of floats); a mix of the
+  // two is a std::vector<Num>.
+  CosineAnnealingLR(Groups& groups, const std::vector<std::int64_t>& T_max,
+                    PerGroup<double> eta_min = 0.0, std::int64_t last_epoch = -1,
+                    Init init = Init::step)
+      : CosineAnnealingLR(groups, PerGroup<std::int64_t>(T_max).map(Num::of_int),
+                          std::move(eta_min), last_epoch, init) {}
+  CosineAnnealingLR(Groups& groups, const std::vector<double>& T_max,
+                    PerGroup<double> eta_min = 0.0, std::int64_t last_epoch = -1,
+                    Init init = Init::step)
+      : CosineAnnealingLR(groups, PerGroup<double>(T_max).map([](double t) { return Num(t); }),
+                          std::move(eta_min), last_epoch, init) {}
   CosineAnnealingLR(Groups& groups, Unloaded) : LRScheduler(groups) {}
 
   const char* name() const override { return "CosineAnnealingLR"; }
@@ -84,7 +106,8 @@ class CosineAnnealingLR : public LRScheduler {
     const double epoch = static_cast<double>(last_epoch_);
     const bool resumed = step_count_ == 1 && last_epoch_ > 0;  // torch: closed form, once
     const double epoch_before = pymath::minus_one(last_epoch_);  // float(last_epoch - 1)
-    // for_each_group_at visits each group on its own when any argument is per group.
+    // One memo per group whenever the loop below goes group by group: eta_min per group with a
+    // shared T_max too.
     if ((T_max.per_group() || eta_min.per_group()) && group_terms_.size() != n)
       group_terms_.assign(n, kNoTerm);
     for_each_group_at(n, [&](std::size_t g, const Num& T, double e) {

@@ -112,6 +112,8 @@ class CyclicLR : public LRScheduler {
   }
   // torch's load_state_dict: _init_scale_fn().
   void after_load() override { init_scale_fn(); }
+  // torch sets use_beta1 and the momentum bounds only with cycle_momentum.
+  bool has_field(const char*) const override { return cycle_momentum; }
 
   // torch's CyclicLR sets base_lrs from base_lr only after the initial step, which used the
   // groups' initial_lr.
@@ -264,6 +266,8 @@ class OneCycleLR : public LRScheduler {
     v("use_beta1", use_beta1, Flags().only_sometimes());
     describe_base(v);
   }
+  // torch sets use_beta1 only with cycle_momentum.
+  bool has_field(const char*) const override { return cycle_momentum; }
   std::unique_ptr<LRScheduler> clone_into(Groups& groups, CloneMemo&) const override {
     return copy_onto(*this, groups);
   }

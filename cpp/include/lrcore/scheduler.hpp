@@ -120,6 +120,12 @@ class LRScheduler {
   // state, and what torch's load_state_dict recomputes from what it loaded.
   virtual void before_save() {}
   virtual void after_load() {}
+  // Whether the scheduler holds `field`, one its describe() marks only_sometimes(): torch sets
+  // some attributes in some configurations only, and its state_dict has them then only.
+  virtual bool has_field(const char* field) const {
+    (void)field;
+    return true;
+  }
 
   // An independent copy of this scheduler, in the same state, stepping `groups` instead (which
   // must have as many groups). Composites copy their children onto `groups` too, a child shared

@@ -368,7 +368,10 @@ inline Key phase_key(const std::string& name) {
 }
 
 inline State number_state(const Num& n) {
-  if (n.integral) return State(static_cast<std::int64_t>(n.value));
+  // An int beyond int64 (CosineAnnealingWarmRestarts' T_i after a far step(epoch)) has no
+  // integer State: it is saved as the float it is held as.
+  if (n.integral && n.value >= -9223372036854775808.0 && n.value < 9223372036854775808.0)
+    return State(static_cast<std::int64_t>(n.value));
   return State(n.value);
 }
 inline Num number_from(const State& s) {
@@ -402,6 +405,7 @@ void load_state_of(LRScheduler& scheduler, const State& in);
 // save_state: each field as the value Python's state_dict holds.
 class StateWriter final : public FieldVisitor {
  public:
+  explicit StateWriter(const LRScheduler& owner) : owner_(owner) {}
   State out = State::dict();
 
   void visit(const char* name, std::int64_t& v, const Flags& f) override { put(name, State(v), f); }
@@ -454,8 +458,10 @@ class StateWriter final : public FieldVisitor {
 
  private:
   void put(const char* name, State value, const Flags& f) {
-    if (f.state) out[name] = std::move(value);
+    if (!f.state || (f.optional && !owner_.has_field(name))) return;  // not in torch's dict
+    out[name] = std::move(value);
   }
+  const LRScheduler& owner_;
   template <class T>
   void per_group(const char* name, const PerGroup<T>& v, const Flags& f) {
     if (!v.per_group()) return put(name, value_state(v.value()), f);
@@ -600,7 +606,7 @@ class StateReader final : public FieldVisitor {
 
 inline State save_state_of(LRScheduler& scheduler) {
   scheduler.before_save();
-  StateWriter writer;
+  StateWriter writer(scheduler);
   scheduler.describe(writer);
   return std::move(writer.out);
 }
