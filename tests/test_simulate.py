@@ -1406,3 +1406,55 @@ def test_raising_scale_fn_propagates_from_step_and_changes_nothing():
     assert state_of(s_l, opts[0]) == before
     with quiet(), pytest.raises(Boom):
         s_t.step()
+
+
+# ----------------------------------------------------------------------------------------
+# 10. composites holding a ReduceLROnPlateau (lrcore's extension): simulate(metrics=...)
+# ----------------------------------------------------------------------------------------
+
+
+def _warmup_then_plateau(o):
+    return LLR.SequentialLR(o, [LLR.LinearLR(o, 0.1, total_iters=5),
+                                LLR.ReduceLROnPlateau(o, patience=1, cooldown=1)], [5])
+
+
+def _chained_with_plateau(o):
+    return LLR.ChainedScheduler([LLR.ExponentialLR(o, 0.95),
+                                 LLR.ReduceLROnPlateau(o, factor=0.5, patience=2)])
+
+
+def _nested_with_plateau(o):
+    return LLR.ChainedScheduler([_warmup_then_plateau(o), LLR.ConstantLR(o, 0.5, 3)])
+
+
+@pytest.mark.parametrize("make", [_warmup_then_plateau, _chained_with_plateau,
+                                  _nested_with_plateau])
+def test_composites_with_a_plateau_take_metrics(make):
+    """simulate(metrics=...) of a composite holding a ReduceLROnPlateau: the lrs of the coming
+    step(metrics[k]) calls, bit for bit, nothing changed; and those equal the Python reference's
+    (torch has no such composite), stepped with the compiled steps off."""
+    rng = random.Random(seed_of("composite plateau", make.__name__))
+    opts = [make_opt(ospec_for("sgd", 2)) for _ in range(2)]
+    with quiet():
+        compiled, reference = make(opts[0]), make(opts[1])
+    for r in range(3):
+        metrics = _metric_stream(rng, rng.randint(0, 25), special=(r == 2))
+        with pytest.raises(TypeError):
+            compiled.simulate(len(metrics))  # it is stepped with a metric
+        sim = simulate_unchanged(compiled, opts[0], metrics=metrics)
+        check_array(sim, len(metrics), 2)
+        rows_c, rows_r = [lrs_of(opts[0])], [lrs_of(opts[1])]
+        for m in metrics:
+            with quiet():
+                opts[0].step()
+                compiled.step(m)
+                lrcore._core.set_compiled_steps(False)
+                try:
+                    opts[1].step()
+                    reference.step(m)
+                finally:
+                    lrcore._core.set_compiled_steps(True)
+            rows_c.append(lrs_of(opts[0]))
+            rows_r.append(lrs_of(opts[1]))
+        assert_bits(sim, rows_c, f"{make.__name__} round {r}: simulate vs stepping")
+        assert_bits(sim, rows_r, f"{make.__name__} round {r}: simulate vs the reference")
