@@ -8,15 +8,17 @@ optimizers with the same groups, the g-th driven by the torch scheduler built wi
 torch's group g of the g-th run. ``Runs`` compares exactly (``_pairs.diff``: NaN equals NaN,
 the sign of a zero counts) after construction and after every operation: each group's ``lr``
 and ``initial_lr``, ``get_last_lr()[g]``, ``last_epoch``, and (``merged_state``) the
-state_dict, which must be the torch runs' states merged: a list for every argument given per
-group, ``_last_lr[g]`` from run g. Where a torch run raises, lrcore raises the type the first
-such group raises and changes nothing.
+state_dict, which must be the torch runs' states merged: an argument given per group is held as
+it was given (the list or tuple of the runs' values), ``_last_lr[g]`` comes from run g. Where a
+torch run raises, lrcore raises the type the first such group raises and changes nothing.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import pickle
+import sys
 import warnings
 from typing import Any, Callable
 
@@ -115,7 +117,9 @@ class Runs:
             d = diff(want, self.s.state_dict(), "state_dict()")
             assert d is None, f"{w}: {d}"
 
-    def step(self, epoch: Any = None) -> None:
+    def step(self, epoch: Any = None, python: list | None = None) -> None:
+        """One step of every run (``python``: gets the reference functions lrcore's step ran,
+        none when its compiled step ran)."""
         if self.retired:
             return
         args = () if epoch is None else (epoch,)
@@ -124,7 +128,10 @@ class Runs:
             opt.step()
         outcomes = [_call(lambda s=s: s.step(*args)) for s in self.t]
         before = _snapshot(self.opt, self.s)
-        _, el, wl = _call(lambda: self.s.step(*args))
+        if python is not None:
+            _, el, wl = _call(lambda: _traced(lambda: self.s.step(*args), python))
+        else:
+            _, el, wl = _call(lambda: self.s.step(*args))
         self.retired = self._compare_outcome(outcomes, el, wl, f"step{args}")
         if self.retired:  # torch is half-advanced; lrcore is as it was (README: but for a
             # ChainedScheduler, whose earlier children have stepped, as in torch)
@@ -142,6 +149,14 @@ class Runs:
         before = _snapshot(self.opt, self.s)
         rows, error, _ = _call(lambda: self.s.simulate(k))
         assert diff(before, _snapshot(self.opt, self.s)) is None, self.where("simulate changed something")
+        if isinstance(error, NotImplementedError):
+            # simulate() runs what the compiled step runs: refused, the scheduler holds a value
+            # the core does not model, and its next step runs lrcore's Python reference.
+            python: list = []
+            self.step(python=python)
+            assert self.retired or python, self.where(
+                f"simulate() raised {error!r}, but the compiled step ran")
+            return
         got = [[g["lr"] for g in self.opt.param_groups]]
         for _ in range(k):
             self.step()
@@ -187,23 +202,33 @@ class Runs:
         self.check("resume")
 
 
-def number(v: Any) -> Any:
-    """A bool given as a number comes back as a number (README, "Numbers are numbers")."""
-    if isinstance(v, (list, tuple)):
-        return [number(x) for x in v]
-    return int(v) if isinstance(v, bool) else v
+_REFERENCE = os.sep + os.path.join("lrcore", "reference") + os.sep
+
+
+def _traced(step: Callable[[], Any], python: list) -> Any:
+    """step(), collecting the lrcore.reference functions it runs into ``python``."""
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and _REFERENCE in frame.f_code.co_filename:
+            python.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        return step()
+    finally:
+        sys.setprofile(None)
 
 
 def merged_state(cls: str, kw: dict) -> Callable[[list[dict]], dict]:
-    """torch's runs' states as lrcore's one state: a list for each argument given per group,
-    group g's last lr from run g."""
+    """torch's runs' states as lrcore's one state: each argument given per group in the
+    container it was given in (a list or a tuple of run g's values: the scheduler keeps the
+    attribute as it was given, as torch keeps a scalar), group g's last lr from run g."""
     listed = given_per_group(cls, kw)
 
     def merge(states: list[dict]) -> dict:
         out = dict(states[0])
-        for key in PER_GROUP_ARGS.get(cls, ()):
+        for key in listed:
             if key in out:
-                out[key] = [number(s[key]) for s in states] if key in listed else number(out[key])
+                out[key] = type(kw[key])(s[key] for s in states)
         out["_last_lr"] = [s["_last_lr"][g] for g, s in enumerate(states)]
         return out
 

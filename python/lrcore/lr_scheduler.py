@@ -102,12 +102,17 @@ class LRScheduler(_ref.LRScheduler):
         on a copy of the groups, in C++ (user lambdas are called as stepping would call them).
         A scheduler stepped with a metric (a ReduceLROnPlateau, or a composite holding one)
         takes ``metrics``, the values ``step`` would be given, instead of ``num_steps``.
-        A scheduler the core does not model (a subclass overriding ``get_lr``, Tensor lrs)
-        raises NotImplementedError.
+        A scheduler the core does not model (a subclass overriding ``get_lr`` or ``step``,
+        Tensor lrs) raises NotImplementedError.
         """
         import numpy as np
 
         name = type(self).__name__
+        if not accel.compiled_step(self):
+            # The rows are what lrcore's step computes; an overriding step may do anything else.
+            raise NotImplementedError(
+                f"{name}.simulate(): {name} overrides step(), whose steps lrcore cannot compute "
+                "without taking them")
         if _ref._takes_metric(self):
             if metrics is None:
                 raise TypeError(f"{name}.simulate() needs metrics=: the values step() would get")

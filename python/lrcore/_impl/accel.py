@@ -63,6 +63,12 @@ def _is_compiled(step: Any) -> bool:
     return id(step) in _compiled_steps
 
 
+def compiled_step(scheduler: Any) -> bool:
+    """Whether ``scheduler.step`` is lrcore's compiled step (not a subclass's override, nor
+    one set on the instance)."""
+    return _is_compiled(inspect.getattr_static(scheduler, "step", None))
+
+
 def _python_step(cls: type) -> Callable[..., Any]:
     """The step a compiled step stands for in ``cls``: the next ``step`` in the method
     resolution order after the first class whose ``step`` is compiled."""
