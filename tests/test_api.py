@@ -131,8 +131,6 @@ def test_not_an_optimizer_is_a_type_error():
         LLR.ReduceLROnPlateau(object())
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: the compiled initial step of a verbose "
-                   "scheduler prints nothing (torch 2.1 printed the initial lrs)")
 def test_verbose_prints_torch_2_1_lines(capsys):
     opt = _sgd()
     s = LLR.StepLR(opt, step_size=1, gamma=0.5, verbose=True)

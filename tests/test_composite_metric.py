@@ -31,11 +31,8 @@ from _pairs import (LR, diff, hsettings, leaf_specs, make_opt, metric_streams, o
 pytestmark = pytest.mark.skipif(LR is TLR, reason="lrcore's extension: torch refuses these")
 
 # The compiled steps and the reference (Python) steps, each against the oracle.
-_CORE_BUG = ("core bugs: a compiled ChainedScheduler leaves each child's _last_lr at the chain's "
-             "final lrs (torch: the lrs after that child's own step); a compiled WarmupLR steps "
-             "its scheduler from the damped lrs")
 STEPS = pytest.mark.parametrize("compiled", [
-    pytest.param(True, id="compiled", marks=pytest.mark.xfail(strict=True, reason=_CORE_BUG)),
+    pytest.param(True, id="compiled"),
     pytest.param(False, id="reference")])
 
 

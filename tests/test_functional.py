@@ -23,13 +23,6 @@ TLR = torch.optim.lr_scheduler
 SETTINGS = settings(
     max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-# The bindings of multi_step_lr and one_cycle_lr/_momentum take a std::vector (the milestones,
-# the phases) that pybind11 converts only with <pybind11/stl.h>, which bind_functional.cpp
-# lacks: every call with one raises TypeError("incompatible function arguments").
-CORE_STL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="core bug: bind_functional.cpp lacks <pybind11/stl.h>; functional_multi_step_lr and "
-           "functional_one_cycle refuse their list arguments")
 
 
 # ---- oracle ---------------------------------------------------------------------------------
@@ -166,7 +159,6 @@ def test_step_lr(base_lrs, step_size, gamma, extra):
     )
 
 
-@CORE_STL_BUG
 @SETTINGS
 @given(base_lrs_st, st.lists(st.integers(0, 60), max_size=6), gamma_st, extra_steps)
 def test_multi_step_lr(base_lrs, milestones, gamma, extra):
@@ -337,7 +329,6 @@ def test_cyclic(pairs, up, down, mode, gamma, extra):
 # ---- OneCycleLR -----------------------------------------------------------------------------
 
 
-@CORE_STL_BUG
 @SETTINGS
 @given(
     st.lists(st.floats(1e-4, 10.0), min_size=1, max_size=3),
@@ -379,7 +370,6 @@ def test_one_cycle(max_lrs, total_steps, pct_start, strategy, three_phase, div, 
     same(F.one_cycle_momentum(s, base_momentum=bm[0], max_momentum=0.95, **kw), exp_m[:, 0])
 
 
-@CORE_STL_BUG
 def test_one_cycle_every_step_and_epochs_form():
     for three_phase in (False, True):
         for strategy in ("cos", "linear"):
@@ -429,7 +419,6 @@ def test_shapes_and_scalars():
     assert lrcore.functional is F
 
 
-@CORE_STL_BUG
 def test_one_cycle_shapes():
     s = np.arange(12).reshape(3, 4)
     assert F.one_cycle_lr(s, [1.0, 2.0], 20).shape == (3, 4, 2)
@@ -473,7 +462,7 @@ def closed_form_call(cls, steps, **kw):
 
 def _one_cycle_core(ours, theirs):
     """A case whose arguments pass the Python checks and reach the core's functional_one_cycle."""
-    return pytest.param(ours, theirs, marks=CORE_STL_BUG)
+    return pytest.param(ours, theirs)
 
 
 ERROR_CASES = [
@@ -579,7 +568,6 @@ def test_threads_do_not_change_values_or_errors():
     assert F.get_max_threads() == before
 
 
-@CORE_STL_BUG
 def test_threads_one_cycle():
     """one_cycle over several threads: the values of one thread, and the first failing step's
     error, as a serial loop would raise it."""

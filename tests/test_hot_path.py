@@ -70,18 +70,6 @@ def _stepper(name, s):
 
 NAMES = sorted(SPECS)
 OPTS = pytest.mark.parametrize("make_opt", [_sgd, _adam], ids=["sgd", "adam"])
-# The compiled step stores the groups' final lrs as the _last_lr of every scheduler it loaded:
-# a wrapped, chained or waiting child then holds lrs that are not its own (torch's
-# ChainedScheduler children hold the lrs after their own step, SequentialLR's waiting children
-# those of their construction; WarmupLR's wrapped scheduler steps from its own undamped lrs, and
-# from the second step on steps from the damped ones: wrong lrs).
-CHILD_LAST_LR_BUG = pytest.mark.xfail(
-    strict=True, reason="core bug: the compiled step stores the groups' final lrs as every "
-                        "loaded scheduler's _last_lr (py_fields.cpp DictStorer, group_lrs)")
-
-
-def _names(bugs):
-    return [pytest.param(n, marks=bugs[n]) if n in bugs else n for n in NAMES]
 
 
 def _warm(name, opt, s, steps=5):
@@ -176,7 +164,7 @@ def _frozen(v):
 
 
 @OPTS
-@pytest.mark.parametrize("name", _names({"WarmupLR": CHILD_LAST_LR_BUG}))
+@pytest.mark.parametrize("name", NAMES)
 def test_steps_write_new_objects_with_torchs_values(name, make_opt):
     """After every step: group["lr"] (and momentum, betas) equals torch's (lrcore's reference for
     the schedules torch lacks), is a float (a tuple of floats), and every object the groups held
@@ -215,9 +203,7 @@ def _tree(s):
     return out
 
 
-@pytest.mark.parametrize("name", _names({"WarmupLR": CHILD_LAST_LR_BUG,
-                                         "ChainedScheduler": CHILD_LAST_LR_BUG,
-                                         "SequentialLR": CHILD_LAST_LR_BUG}))
+@pytest.mark.parametrize("name", NAMES)
 def test_steps_write_torchs_attributes(name):
     """After every step, each scheduler of the tree (a composite's children included) holds
     torch's last_epoch, _step_count and last lrs (lrcore's reference, for the schedules torch
@@ -328,9 +314,6 @@ def test_step_is_the_cores_method():
         s.step(1, 2)  # as torch's step(epoch=None): one argument at most
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="core bug: the compiled step (one PyMethodDef for every class) has no "
-                          "text signature: inspect.signature raises ValueError")
 def test_step_has_torchs_signature():
     assert list(inspect_signature(LLR.StepLR.step)) == ["self", "epoch"]
     assert list(inspect_signature(LLR.ReduceLROnPlateau.step)) == ["self", "metrics", "epoch"]

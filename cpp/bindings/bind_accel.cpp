@@ -32,20 +32,6 @@ PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, P
   return found;
 }
 
-void warn(const char* message) {
-  static PyObject* warn_function =
-      py::object(py::module_::import("lrcore._impl.warn").attr("warn")).release().ptr();
-  py::handle function(warn_function);
-  function(message, py::handle(PyExc_UserWarning), 1);
-}
-
-const char* const kEpochDeprecation =
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
-    "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
-    "epoch is different from None, the closed form is used instead of the new chainable form, "
-    "where available. Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose.";
-
 // One compiled step of `self`, or kNotModeled.
 PyObject* try_step(PyObject* self, const Plan& plan, PyObject* const* args, Py_ssize_t nargs,
                    PyObject* kwnames) {
@@ -89,7 +75,7 @@ PyObject* try_step(PyObject* self, const Plan& plan, PyObject* const* args, Py_s
       s.set_observer(nullptr);
       if (s.step_count() == 1) context->second_step(s);
     }
-    if (epoch && family != Family::warm_restarts) warn(kEpochDeprecation);
+    if (epoch && family != Family::warm_restarts) context->warn_epoch_deprecated();
 
     switch (family) {
       case Family::leaf:
@@ -110,11 +96,21 @@ PyObject* try_step(PyObject* self, const Plan& plan, PyObject* const* args, Py_s
         else s.step();
         break;
     }
+    context->flush_warnings();  // (one that is an error by the filters fails the step)
     context->commit();
     Py_RETURN_NONE;
   } catch (const NotModeled&) {
     return kNotModeled;
   } catch (py::error_already_set& e) {
+    // A user function raised (torch had warned before calling it), or a warning did.
+    if (context->python_called) {
+      try {
+        context->flush_warnings();
+      } catch (py::error_already_set& w) {
+        w.restore();
+        return nullptr;
+      }
+    }
     e.restore();
     return nullptr;
   } catch (const std::exception&) {
@@ -122,6 +118,12 @@ PyObject* try_step(PyObject* self, const Plan& plan, PyObject* const* args, Py_s
     // raises torch's own error, with torch's message. Unless user code already ran, in which
     // case running it again could do more than torch: the core's error is the step's.
     if (!context->python_called) return kNotModeled;
+    try {
+      context->flush_warnings();
+    } catch (py::error_already_set& w) {
+      w.restore();
+      return nullptr;
+    }
     throw;
   }
 }
@@ -157,10 +159,6 @@ PyObject* step_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, P
   return nullptr;
 }
 
-PyMethodDef step_def = {
-    "step", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(&step_method)),
-    METH_FASTCALL | METH_KEYWORDS,
-    "Advance one step (call it after ``optimizer.step()``)."};
 
 void destroy_plan(PyObject* capsule) {
   delete static_cast<Plan*>(PyCapsule_GetPointer(capsule, "lrcore.plan"));
@@ -218,13 +216,20 @@ void register_accel(py::module_& m) {
   register_kinds();
   m.def(
       "make_step",
-      [](py::handle cls) {
+      [](py::handle cls, const std::string& doc) {
         if (!PyType_Check(cls.ptr())) throw py::type_error("make_step() takes a class");
-        PyObject* descr = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), &step_def);
+        // One method definition per class (its docstring carries the class's signature), kept
+        // for the life of the process as the class's method object refers to it.
+        auto* text = new std::string(doc);
+        auto* def = new PyMethodDef{
+            "step", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(&step_method)),
+            METH_FASTCALL | METH_KEYWORDS, text->c_str()};
+        PyObject* descr = PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), def);
         if (!descr) throw py::error_already_set();
         return py::reinterpret_steal<py::object>(descr);
       },
-      py::arg("cls"), "The compiled step() method, for an lrcore scheduler class.");
+      py::arg("cls"), py::arg("doc"),
+      "The compiled step() method (doc: its docstring, starting with its text signature), for an lrcore scheduler class.");
   m.def(
       "make_plan",
       [](py::object kind, py::object fallback, bool child) {

@@ -4,6 +4,7 @@
 // Each returns a new float64 array of shape steps.shape (per_group false, one group) or
 // steps.shape + (G,) (per_group true). The loops run without the GIL.
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 
 #include "py.hpp"
 

@@ -166,7 +166,7 @@ lrcore::LRScheduler& Context::load(PyObject* obj, const Plan& plan, bool root) {
       return found;
     };
     PyObject* verbose = held(verbose_name);
-    if (verbose && verbose != Py_False) throw NotModeled();
+    if (verbose && verbose != Py_False && !simulating) throw NotModeled();  // (simulate prints nothing)
     for (PyObject* hook : kind.hooks)
       if (held(hook)) throw NotModeled();
     if (!root)
@@ -214,19 +214,47 @@ void Context::clear() {
   lambda_calls_.clear();
   groups_.release();
   refs_.clear();
+  pending_.clear();
+  flushed_ = 0;
   python_called = false;
   simulating = false;
 }
 
 void Context::second_step(lrcore::LRScheduler& scheduler) {
-  // torch's LRScheduler.step() warns here, naming the frame that called step(): the user's,
-  // or, for a composite's child, the composite's step in torch's module.
+  const bool root = used_ > 0 && nodes_.front().scheduler.get() == &scheduler;
+  pending_.push_back(root || used_ == 0 ? Pending::step_order : Pending::child_step_order);
+}
+
+void Context::warn_epoch_deprecated() { pending_.push_back(Pending::epoch); }
+
+void Context::flush_warnings() {
+  // torch's LRScheduler.step() warns about the step order naming the frame that called step():
+  // the user's, or, for a composite's child, the composite's step in torch's module.
   static PyObject* warn_step_order =
       py::object(py::module_::import("lrcore._impl.warn").attr("warn_step_order")).release().ptr();
-  const bool root = used_ > 0 && nodes_.front().scheduler.get() == &scheduler;
-  PyObject* composite = root || used_ == 0 ? Py_None : nodes_.front().object;
-  py::handle function(warn_step_order);
-  function(py::handle(groups_.optimizer()), py::handle(composite));
+  static PyObject* warn = py::object(py::module_::import("lrcore._impl.warn").attr("warn")).release().ptr();
+  static const char* const kEpochDeprecation =
+      "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+      "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
+      "epoch is different from None, the closed form is used instead of the new chainable form, "
+      "where available. Please open an issue if you are unable to replicate your use case: "
+      "https://github.com/pytorch/pytorch/issues/new/choose.";
+  while (flushed_ < pending_.size()) {
+    const Pending warning = pending_[flushed_++];  // (one that raises is issued all the same)
+    switch (warning) {
+      case Pending::step_order:
+      case Pending::child_step_order: {
+        PyObject* composite = warning == Pending::step_order ? Py_None : nodes_.front().object;
+        py::handle function(warn_step_order);
+        function(py::handle(groups_.optimizer()), py::handle(composite));
+        break;
+      }
+      case Pending::epoch:
+        py::handle function(warn);
+        function(kEpochDeprecation, py::handle(PyExc_UserWarning), 1);
+        break;
+    }
+  }
 }
 
 namespace {

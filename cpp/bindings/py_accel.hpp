@@ -142,8 +142,12 @@ class Context final : public lrcore::LRScheduler::StepObserver {
   bool simulating = false;
   std::vector<LambdaCall>& lambda_calls() { return lambda_calls_; }
 
-  // torch's step-order warnings (StepObserver).
+  // torch's warnings: the step order (StepObserver) and step(epoch)'s deprecation. They are
+  // issued by flush_warnings() once the core's step has succeeded: when it fails, the Python
+  // step runs instead and issues them itself (once, with torch's error).
   void second_step(lrcore::LRScheduler& scheduler) override;
+  void warn_epoch_deprecated();
+  void flush_warnings();
 
   // Whether compiled steps are on (lrcore.lr_scheduler can turn them off, for tests).
   static bool& enabled();
@@ -161,6 +165,9 @@ class Context final : public lrcore::LRScheduler::StepObserver {
   };
   lrcore::LRScheduler& load(PyObject* obj, const Plan& plan, bool root);
 
+  enum class Pending { step_order, child_step_order, epoch };
+  std::vector<Pending> pending_;
+  std::size_t flushed_ = 0;  // how many of pending_ were issued
   PyGroups groups_;
   std::vector<Node> nodes_;  // the first used_ are this step's (the others keep their storage)
   std::size_t used_ = 0;

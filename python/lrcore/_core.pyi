@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __version__: str
 
-def make_step(cls: type) -> Callable[..., Any]:
+def make_step(cls: type, doc: str) -> Callable[..., Any]:
     """The compiled step() method, for an lrcore scheduler class."""
 
 def make_plan(kind: str | None, fallback: Callable[..., Any], child: bool) -> object:

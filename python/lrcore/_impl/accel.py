@@ -188,12 +188,26 @@ def _load_state_dict(load: Callable[[Any, dict[str, Any]], None]) -> Callable[..
     return load_state_dict
 
 
+def _step_doc(cls: type) -> str:
+    """The compiled step's docstring: the signature and the docstring of the step it stands
+    for (inspect.signature reads the first line, in the C functions' text-signature form)."""
+    step = inspect.getattr_static(cls, "step")  # (before the compiled one replaces it)
+    signature = inspect.signature(step)
+    plain = signature.replace(
+        parameters=[p.replace(annotation=inspect.Parameter.empty)
+                    for p in signature.parameters.values()],
+        return_annotation=inspect.Signature.empty)
+    text = str(plain)
+    assert text.startswith("(self"), text
+    return f"step($self{text[5:]}\n--\n\n{inspect.getdoc(step) or ''}"
+
+
 def builtin(kind: str | None) -> Callable[[type], type]:
     """Mark an lrcore class whose steps the core's ``kind`` computes (None: the base class)."""
 
     def mark(cls: type) -> type:
         cls._lrcore_kind = kind  # type: ignore[attr-defined]
-        step = _core.make_step(cls)
+        step = _core.make_step(cls, _step_doc(cls))
         _compiled_steps.add(id(step))
         cls.step = step  # type: ignore[attr-defined]
         cls.__init__ = _constructor(cls.__init__)  # type: ignore[misc]

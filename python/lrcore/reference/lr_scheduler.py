@@ -315,14 +315,16 @@ class LRScheduler(_TorchBase):
         changes if it raises."""
         groups = self.optimizer.param_groups
         n = len(groups)
-        known = len(self.base_lrs)  # the groups this scheduler has a base lr for
+        # The constructor's initial step: a short list is the user's mistake, not a group added
+        # after construction.
+        building = getattr(self, "_is_initial", False)
         grown: list[tuple[str, Any]] = []
         for name in self._group_lists:
             values = getattr(self, name, None)
             if values is None or not _per_group(values) or len(values) >= n:
                 continue
-            if len(values) < known:  # too short for the groups it was built with: no adoption
-                _values(name, values, n)
+            if building:
+                _values(name, values, n)  # the length error
             if not values or not _uniform(values):
                 raise ValueError(
                     f"param group {len(values)} was added to the optimizer after this "
