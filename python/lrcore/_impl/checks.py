@@ -95,7 +95,9 @@ def check_value(where: str, kind: str, per_group: bool, value: Any, groups: int 
     elif kind == "reals":
         _numbers(where, value, groups)
     elif kind == "bool":
-        if not isinstance(value, (bool, int)) and not _is_tensor(value):
+        # torch only tests a flag's truth (numpy's bools and None included); a string is
+        # refused: "False" and "no" would be true.
+        if isinstance(value, (str, bytes)):
             raise TypeError(f"{where} must be a bool, got {_type_name(value)}")
     elif kind == "ints":
         if not isinstance(value, (list, tuple)):
