@@ -193,8 +193,11 @@ def check_state(scheduler: Any, state: Any) -> None:
         elif field.kind == "ints" and key == "_milestones":
             children = scheduler._schedulers
             if len(value) != len(children) - 1:
-                raise ValueError(f"{where} has {len(value)} milestones, this {name} has "
-                                 f"{len(children)} schedulers")
+                # torch's step indexes the schedulers by milestone: an extra one is an
+                # IndexError there
+                error = IndexError if len(value) > len(children) - 1 else ValueError
+                raise error(f"{where} has {len(value)} milestones, this {name} has "
+                            f"{len(children)} schedulers")
 
 
 def _check_children_state(scheduler: Any, where: str, value: Any) -> None:
