@@ -96,23 +96,21 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-# lrcore's core keeps numbers as C++ doubles: a hyperparameter or lr that the user gave as a
-# Python int (lr=1, min_lr=0) may come back as the equal float. Values must still be equal.
-NUMBERS_INTERCHANGEABLE = UNDER_TEST != "torch"
-
-# Keys that torch's ChainedScheduler gains only as a side effect of SequentialLR calling its
-# _initial_step() or (failing) _update_lr(0) on it: torch sets them on the instance. lrcore's
-# state_dict keeps the keys torch's ChainedScheduler itself defines.
-CHAINED_ARTIFACT_KEYS = {"_step_count", "_is_initial", "_get_lr_called_within_step", "last_epoch"}
+# Under LRCORE_LOOSE_NUMBERS=1, a number may come back as the equal number of another type (an
+# int as a float). By default, as with exact=True, lrcore's values are torch's own: same types.
+NUMBERS_INTERCHANGEABLE = UNDER_TEST != "torch" and os.environ.get("LRCORE_LOOSE_NUMBERS", "") != ""
 
 
-def diff(a, b, path: str = "") -> str | None:
-    """First difference between torch's value ``a`` and the tested value ``b`` (or None)."""
-    if NUMBERS_INTERCHANGEABLE and _is_number(a) and _is_number(b):
+def diff(a, b, path: str = "", exact: bool = False) -> str | None:
+    """First difference between torch's value ``a`` and the tested value ``b`` (or None).
+
+    ``exact``: also the order of every dict's keys, and numbers of the same type whatever
+    LRCORE_LOOSE_NUMBERS says (a state_dict must be torch's, as pickled or printed)."""
+    if not exact and NUMBERS_INTERCHANGEABLE and _is_number(a) and _is_number(b):
         if _same_float(float(a), float(b)):
             return None
         return f"{path}: {a!r} (torch) != {b!r} (under test)"
-    if STRICT_TYPES:
+    if STRICT_TYPES or exact:
         if type(a) is not type(b):
             return (f"{path}: type {type(a).__name__} (torch) != {type(b).__name__} "
                     f"(under test): {a!r} vs {b!r}")
@@ -126,13 +124,13 @@ def diff(a, b, path: str = "") -> str | None:
         if not isinstance(b, dict):
             return f"{path}: {a!r} (torch) != {b!r} (under test)"
         ka, kb = set(a), set(b)
-        if NUMBERS_INTERCHANGEABLE and "_schedulers" in a and "_milestones" not in a:
-            ka -= CHAINED_ARTIFACT_KEYS  # a ChainedScheduler's state
         if ka != kb:
             return (f"{path}: keys differ; only in torch: {sorted(map(str, ka - kb))}, "
                     f"only under test: {sorted(map(str, kb - ka))}")
-        for k in ka:
-            d = diff(a[k], b[k], f"{path}[{k!r}]")
+        if exact and list(a) != list(b):
+            return f"{path}: key order differs: {list(a)} (torch) vs {list(b)} (under test)"
+        for k in a:
+            d = diff(a[k], b[k], f"{path}[{k!r}]", exact)
             if d:
                 return d
         return None
@@ -140,7 +138,7 @@ def diff(a, b, path: str = "") -> str | None:
         if not isinstance(b, (list, tuple)) or len(a) != len(b):
             return f"{path}: {a!r} (torch) != {b!r} (under test)"
         for i, (x, y) in enumerate(zip(a, b)):
-            d = diff(x, y, f"{path}[{i}]")
+            d = diff(x, y, f"{path}[{i}]", exact)
             if d:
                 return d
         return None
@@ -153,6 +151,33 @@ def diff(a, b, path: str = "") -> str | None:
     except Exception as e:  # pragma: no cover
         return f"{path}: comparing raised {e!r}"
     return None if eq else f"{path}: {a!r} (torch) != {b!r} (under test)"
+
+
+# A known bug of lrcore's compiled core: a SequentialLR's or ChainedScheduler's compiled step
+# writes the composite's lrs into every child's _last_lr, where torch's child keeps the lrs it
+# computed (an idle SequentialLR child: those of its last step). State dicts are compared
+# without the children's _last_lr while it lasts; test_state_dict.py's
+# test_composite_children_keep_their_own_last_lr (xfail, strict) passes once it is fixed: then
+# set this to False.
+CHILD_LAST_LR_BUG = UNDER_TEST == "lrcore"
+
+
+def without_children_last_lr(state):
+    """``state`` (a state_dict) without its children's _last_lr, all the way down, while
+    CHILD_LAST_LR_BUG lasts; else ``state`` itself."""
+    if not CHILD_LAST_LR_BUG or not isinstance(state, dict):
+        return state
+    children = state.get("_schedulers")
+    if not isinstance(children, list):
+        return state
+
+    def strip(child):
+        if not isinstance(child, dict):
+            return child
+        inner = without_children_last_lr(child)
+        return {k: v for k, v in inner.items() if k != "_last_lr"}
+
+    return {k: ([strip(c) for c in v] if k == "_schedulers" else v) for k, v in state.items()}
 
 
 def assert_same(a, b, where: str = "") -> None:
@@ -479,7 +504,8 @@ class Pair:
             return
         for i, (st_, sl_) in enumerate(self.scheds):
             vt, vl, _ = both(st_.state_dict, sl_.state_dict, f"{where} state_dict()")
-            d = diff(vt, vl, f"sched[{i}].state_dict()")
+            d = diff(without_children_last_lr(vt), without_children_last_lr(vl),
+                     f"sched[{i}].state_dict()", exact=True)
             if d:
                 raise AssertionError(f"{where}: {d}")
 
