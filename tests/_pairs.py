@@ -153,33 +153,6 @@ def diff(a, b, path: str = "", exact: bool = False) -> str | None:
     return None if eq else f"{path}: {a!r} (torch) != {b!r} (under test)"
 
 
-# A known bug of lrcore's compiled core: a SequentialLR's or ChainedScheduler's compiled step
-# writes the composite's lrs into every child's _last_lr, where torch's child keeps the lrs it
-# computed (an idle SequentialLR child: those of its last step). State dicts are compared
-# without the children's _last_lr while it lasts; test_state_dict.py's
-# test_composite_children_keep_their_own_last_lr (xfail, strict) passes once it is fixed: then
-# set this to False.
-CHILD_LAST_LR_BUG = UNDER_TEST == "lrcore"
-
-
-def without_children_last_lr(state):
-    """``state`` (a state_dict) without its children's _last_lr, all the way down, while
-    CHILD_LAST_LR_BUG lasts; else ``state`` itself."""
-    if not CHILD_LAST_LR_BUG or not isinstance(state, dict):
-        return state
-    children = state.get("_schedulers")
-    if not isinstance(children, list):
-        return state
-
-    def strip(child):
-        if not isinstance(child, dict):
-            return child
-        inner = without_children_last_lr(child)
-        return {k: v for k, v in inner.items() if k != "_last_lr"}
-
-    return {k: ([strip(c) for c in v] if k == "_schedulers" else v) for k, v in state.items()}
-
-
 def assert_same(a, b, where: str = "") -> None:
     d = diff(a, b)
     if d is not None:
@@ -220,6 +193,18 @@ def both(fn_t, fn_l, where: str = ""):
     return both_w(fn_t, fn_l, where)[:3]
 
 
+# A known bug of lrcore's compiled core: a step that the core refuses after it has warned (the
+# deprecation of step(epoch), then OneCycleLR stepped past its end) runs the Python reference
+# step, which warns again. While it lasts, a warning repeated by a failed call is counted once;
+# test_differential.py's test_a_refused_step_warns_once (xfail, strict) passes once it is fixed:
+# then set this to False.
+REFUSED_STEP_WARNS_TWICE = UNDER_TEST == "lrcore"
+
+
+def _without_repeats(ws):
+    return [w for i, w in enumerate(ws) if i == 0 or w != ws[i - 1]]
+
+
 def both_w(fn_t, fn_l, where: str = ""):
     """Like :func:`both`, plus the list of (category, message) warnings torch emitted."""
     vt, et, wt = _call(fn_t)
@@ -228,6 +213,9 @@ def both_w(fn_t, fn_l, where: str = ""):
         raise AssertionError(f"{where}: under test raised {el!r}, torch did not") from el
     if et is not None and not isinstance(el, type(et)):
         raise AssertionError(f"{where}: torch raised {et!r}, under test raised {el!r}")
+    if et is not None and REFUSED_STEP_WARNS_TWICE and wt != wl and \
+            _without_repeats(wl) == _without_repeats(wt):
+        wl = wt
     if wt != wl:
         raise AssertionError(f"{where}: warnings differ:\n torch:      {wt}\n under test: {wl}")
     return vt, vl, et, wt
@@ -504,8 +492,7 @@ class Pair:
             return
         for i, (st_, sl_) in enumerate(self.scheds):
             vt, vl, _ = both(st_.state_dict, sl_.state_dict, f"{where} state_dict()")
-            d = diff(without_children_last_lr(vt), without_children_last_lr(vl),
-                     f"sched[{i}].state_dict()", exact=True)
+            d = diff(vt, vl, f"sched[{i}].state_dict()", exact=True)
             if d:
                 raise AssertionError(f"{where}: {d}")
 

@@ -60,15 +60,14 @@ import pytest
 import torch
 
 from _pairs import (LR, SWA, TLR, TSWA, UNDER_TEST, Fn, _call, _resolve, build, diff, make_opt,
-                    opt_spec, without_children_last_lr)
+                    opt_spec)
 from _per_group import PER_GROUP_ARGS, Runs, merged_state, scalar_kw
 
 NAN, INF = float("nan"), float("inf")
 TESTING_LRCORE = UNDER_TEST == "lrcore"
 
-# A known bug of the compiled core (cpp/), with a strict xfail test of its own below; the cases
-# it breaks are marked xfail(strict=True) so that they flip when it is fixed. (Another, children's
-# _last_lr, is left out of the comparisons while it lasts: see _pairs.CHILD_LAST_LR_BUG.)
+# Known bugs of the compiled core (cpp/), each with a strict xfail test of its own below; the
+# cases they break are marked xfail(strict=True) so that they flip when they are fixed.
 T_I_OVERFLOW_BUG = ("core bug: CosineAnnealingWarmRestarts' T_i * T_mult overflows int64 in "
                     "the compiled step (torch: a Python int, 2**63 and beyond)")
 EPOCH_DOUBLE_BUG = ("core bug: CosineAnnealingWarmRestarts' compiled step computes last_epoch "
@@ -416,8 +415,7 @@ def compare(st_: Any, sl_: Any, opt_t: Any, opt_l: Any, where: str) -> None:
     assert d is None, f"{where}: {d}"
     assert list(vars(sl_)) == list(vars(st_)), \
         f"{where}: attributes {list(vars(st_))} (torch) vs {list(vars(sl_))} (lrcore)"
-    d = diff(without_children_last_lr(st_.state_dict()),
-             without_children_last_lr(sl_.state_dict()), "state_dict()", exact=True)
+    d = diff(st_.state_dict(), sl_.state_dict(), "state_dict()", exact=True)
     assert d is None, f"{where}: {d}"
 
 
