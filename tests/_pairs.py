@@ -92,10 +92,12 @@ def _same_float(a: float, b: float) -> bool:
     return True
 
 
+def diff(a, b, path: str = "", exact: bool = False) -> str | None:
+    """First difference between torch's value ``a`` and the tested value ``b`` (or None).
 
-def diff(a, b, path: str = "") -> str | None:
-    """First difference between torch's value ``a`` and the tested value ``b`` (or None)."""
-    if STRICT_TYPES:
+    ``exact``: also the order of every dict's keys and the types of values whatever
+    LRCORE_LOOSE_TYPES says (a state_dict must be torch's, as pickled or printed)."""
+    if STRICT_TYPES or exact:
         if type(a) is not type(b):
             return (f"{path}: type {type(a).__name__} (torch) != {type(b).__name__} "
                     f"(under test): {a!r} vs {b!r}")
@@ -112,8 +114,10 @@ def diff(a, b, path: str = "") -> str | None:
         if ka != kb:
             return (f"{path}: keys differ; only in torch: {sorted(map(str, ka - kb))}, "
                     f"only under test: {sorted(map(str, kb - ka))}")
-        for k in ka:
-            d = diff(a[k], b[k], f"{path}[{k!r}]")
+        if exact and list(a) != list(b):
+            return f"{path}: key order differs: {list(a)} (torch) vs {list(b)} (under test)"
+        for k in a:
+            d = diff(a[k], b[k], f"{path}[{k!r}]", exact)
             if d:
                 return d
         return None
@@ -121,7 +125,7 @@ def diff(a, b, path: str = "") -> str | None:
         if not isinstance(b, (list, tuple)) or len(a) != len(b):
             return f"{path}: {a!r} (torch) != {b!r} (under test)"
         for i, (x, y) in enumerate(zip(a, b)):
-            d = diff(x, y, f"{path}[{i}]")
+            d = diff(x, y, f"{path}[{i}]", exact)
             if d:
                 return d
         return None
@@ -460,7 +464,7 @@ class Pair:
             return
         for i, (st_, sl_) in enumerate(self.scheds):
             vt, vl, _ = both(st_.state_dict, sl_.state_dict, f"{where} state_dict()")
-            d = diff(vt, vl, f"sched[{i}].state_dict()")
+            d = diff(vt, vl, f"sched[{i}].state_dict()", exact=True)
             if d:
                 raise AssertionError(f"{where}: {d}")
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _pairs import (  # noqa: E402
-    ALL_NAMES, EPOCH_KINDS, LEAF_KINDS, LR, SWA, TLR, TSWA, Fn, Pair, any_specs, both, build, diff,
-    hsettings, leaf_specs, make_opt, metric_streams, opt_spec, opt_specs, plateau_specs,
-    resume_extra, run_steps,
+    ALL_NAMES, EPOCH_KINDS, LEAF_KINDS, LR, SWA, TLR, TSWA, UNDER_TEST, Fn, Pair, _call,
+    any_specs, both, build, diff, hsettings, leaf_specs, make_opt, metric_streams, opt_spec,
+    opt_specs, plateau_specs, resume_extra, run_steps,
 )
 
 ALL_KINDS = LEAF_KINDS + ["SequentialLR", "ChainedScheduler"]
@@ -194,6 +194,20 @@ def test_step_with_epoch(kind, data):
             return
         if kind != "CosineAnnealingWarmRestarts":  # CAWR.step(epoch) does not warn in 2.13
             assert any(str(m) == TLR.EPOCH_DEPRECATION_WARNING for _, m in pair.last_warnings)
+
+
+def test_a_refused_step_warns_once():
+    """OneCycleLR.step(epoch) past the end: one deprecation warning, then torch's ValueError."""
+    def run(mod):
+        opt = make_opt(opt_spec("sgd", [0.0]))
+        sched = mod.OneCycleLR(opt, max_lr=1.0, total_steps=1)
+        opt.step()
+        _, error, warned = _call(lambda: sched.step(2))
+        return type(error), warned
+
+    (error_t, warned_t), (error_l, warned_l) = run(TLR), run(LR)
+    assert error_t is error_l is ValueError
+    assert warned_l == warned_t and len(warned_t) == 1
 
 
 @pytest.mark.parametrize("T_0,T_mult", [(1, 2), (3, 2), (5, 3), (10, 1), (7, 4)])

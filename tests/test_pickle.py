@@ -316,18 +316,27 @@ def test_verbose_and_step_count_survive(capsys):
         assert "Adjusting learning rate of group 0" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(UNDER_TEST != "lrcore", reason="lrcore's torch-mixed classes")
+@pytest.mark.skipif(UNDER_TEST != "lrcore", reason="lrcore's classes")
 def test_pickles_by_reference_to_the_lrcore_class():
+    """A scheduler is an instance of lrcore's class itself (derived from torch's LRScheduler
+    once torch is loaded) and pickles as torch's does: a reference to its class and its
+    __dict__, which holds torch's attributes."""
+    import copyreg
+
     import lrcore.lr_scheduler as lrs
 
-    opt = Pair(opt_spec("sgd", [0.1]), "ref").opt_l
-    sched = lrs.CosineAnnealingLR(opt, T_max=5)
-    assert type(sched) is not lrs.CosineAnnealingLR  # the torch-mixed twin (torch is loaded)
+    pair = Pair(opt_spec("sgd", [0.1]), "ref")
+    sched = lrs.CosineAnnealingLR(pair.opt_l, T_max=5)
+    twin = TLR.CosineAnnealingLR(pair.opt_t, T_max=5)
+    assert type(sched) is lrs.CosineAnnealingLR
     assert isinstance(sched, TLR.LRScheduler)
-    assert sched.__reduce_ex__(4)[1][0] is lrs.CosineAnnealingLR
+    reduced, torch_reduced = sched.__reduce_ex__(4), twin.__reduce_ex__(4)
+    assert reduced[0] is torch_reduced[0] is copyreg.__newobj__
+    assert reduced[1] == (lrs.CosineAnnealingLR,)
+    assert list(reduced[2]) == list(torch_reduced[2]) == list(vars(twin))
     data = pickle.dumps(sched)
-    assert b"lrcore.lr_scheduler" in data
-    assert type(pickle.loads(data)) is type(sched)
+    assert b"lrcore.lr_scheduler" in data and b"CosineAnnealingLR" in data
+    assert type(pickle.loads(data)) is lrs.CosineAnnealingLR
 
 
 # ----------------------------------------------------------------------------------------
@@ -367,7 +376,7 @@ def test_unpicklable_callable_raises_as_torch(cls, fn):
 # ----------------------------------------------------------------------------------------
 
 NO_TORCH = textwrap.dedent("""
-    import copy, pickle, sys
+    import copy, pickle, sys, warnings
     sys.modules["torch"] = None
     sys.path.insert(0, TESTS)
     import lrcore.lr_scheduler as L
@@ -395,7 +404,11 @@ NO_TORCH = textwrap.dedent("""
     for copier in (lambda x: pickle.loads(pickle.dumps(x)), copy.deepcopy):
         for index, build in enumerate(BUILDERS):
             opt, ref_opt = DuckOptimizer([0.1, 0.3]), DuckOptimizer([0.1, 0.3])
-            sched, ref = build(opt), build(ref_opt)
+            with warnings.catch_warnings():
+                # torch's warning, as torch gives it: the SequentialLR's ChainedScheduler steps
+                # its children once more in the constructor, before any optimizer.step()
+                warnings.filterwarnings("ignore", "Detected call of `lr_scheduler.step", UserWarning)
+                sched, ref = build(opt), build(ref_opt)
             for k in range(5):
                 step(sched, k); step(ref, k)
             opt2, sched2 = copier((opt, sched))
@@ -450,7 +463,103 @@ def test_every_protocol_and_iterator_arguments(protocol):
     pair.check_state_dicts("after stepping")
 
 
-@pytest.mark.skipif(UNDER_TEST != "lrcore", reason="lrcore's recorded arguments")
-def test_recorded_arguments_stay_out_of_the_instance_dict():
-    sched = LR.StepLR(Pair(opt_spec("sgd", [0.1]), "vars").opt_l, step_size=2)
-    assert set(vars(sched)) == {"optimizer", "_verbose"}
+# ----------------------------------------------------------------------------------------
+# the object is its __dict__, torch's
+# ----------------------------------------------------------------------------------------
+
+DICT_SPECS = {kind: spec for kind, spec in {
+    "LambdaLR": {"cls": "LambdaLR", "kw": {"lr_lambda": [Fn("pow", 0.9, obj=True), Fn("inv", 0.5)]}},
+    "MultiplicativeLR": {"cls": "MultiplicativeLR", "kw": {"lr_lambda": Fn("const", 0.95)}},
+    "StepLR": {"cls": "StepLR", "kw": {"step_size": 2, "gamma": 0.5}},
+    "MultiStepLR": {"cls": "MultiStepLR", "kw": {"milestones": [1, 3, 3], "gamma": 0.5}},
+    "ConstantLR": {"cls": "ConstantLR", "kw": {"factor": 0.5, "total_iters": 3}},
+    "LinearLR": {"cls": "LinearLR", "kw": {"start_factor": 0.2, "total_iters": 4}},
+    "ExponentialLR": {"cls": "ExponentialLR", "kw": {"gamma": 0.9}},
+    "PolynomialLR": {"cls": "PolynomialLR", "kw": {"total_iters": 6, "power": 2.0}},
+    "CosineAnnealingLR": {"cls": "CosineAnnealingLR", "kw": {"T_max": 5, "eta_min": 0.01}},
+    "CosineAnnealingWarmRestarts": {"cls": "CosineAnnealingWarmRestarts",
+                                    "kw": {"T_0": 2, "T_mult": 2}},
+    "CyclicLR": {"cls": "CyclicLR", "kw": {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3}},
+    "CyclicLR(scale_fn)": {"cls": "CyclicLR", "kw": {"base_lr": 0.01, "max_lr": 0.1,
+                                                     "scale_fn": Fn("half", obj=True)}},
+    "OneCycleLR": {"cls": "OneCycleLR", "kw": {"max_lr": 0.5, "total_steps": 30}},
+    "SWALR": {"cls": "SWALR", "kw": {"swa_lr": 0.05, "anneal_epochs": 3}},
+    "ReduceLROnPlateau": {"cls": "ReduceLROnPlateau", "kw": {"patience": 0, "cooldown": 1}},
+    # (torch's SequentialLR fails to hand over to a ChainedScheduler: it calls its get_lr)
+    "SequentialLR": {"cls": "SequentialLR", "milestones": [3], "children": [
+        {"cls": "ChainedScheduler", "children": [
+            {"cls": "ExponentialLR", "kw": {"gamma": 0.8}},
+            {"cls": "StepLR", "kw": {"step_size": 2}}]},
+        {"cls": "ConstantLR", "kw": {"factor": 0.5}}]},
+    "ChainedScheduler": {"cls": "ChainedScheduler", "children": [
+        {"cls": "LinearLR", "kw": {"start_factor": 0.5, "total_iters": 3}},
+        {"cls": "CosineAnnealingLR", "kw": {"T_max": 4}}]},
+}.items()}
+
+
+def _metric(kind, k):
+    return ((1.0, 1.0, 0.5, 0.5, 0.5, 2.0)[k % 6],) if kind == "ReduceLROnPlateau" else ()
+
+
+def _attributes(sched):
+    """A scheduler's attribute names in order, each with the type of its value, all the way
+    down a composite."""
+    return [(k, type(v).__name__, [_attributes(c) for c in v] if k == "_schedulers" else None)
+            for k, v in vars(sched).items()]
+
+
+@pytest.mark.parametrize("kind", sorted(DICT_SPECS))
+def test_the_instance_dict_is_torch_s(kind):
+    """vars(scheduler) holds torch's attributes: the same names in the same order, values of
+    the same types, after construction and after steps; nothing else (no recorded arguments,
+    no hidden state)."""
+    pair = _pair(opt_spec("sgd", [0.1, 0.2], momenta=[0.9, 0.8]), DICT_SPECS[kind], f"vars {kind}")
+    st_, sl_ = pair.scheds[0]
+    for k in range(6):
+        assert _attributes(sl_) == _attributes(st_), f"{kind} after {k} steps"
+        pair.step(0, *_metric(kind, k))
+
+
+def _rebuilt_from_dict(sched, opt):
+    """A new object of the scheduler's class given (a deep copy of) its __dict__, driving
+    ``opt``: what copy and pickle do by hand."""
+    clone = type(sched).__new__(type(sched))
+    clone.__dict__.update(copy.deepcopy(vars(sched), {id(sched.optimizer): opt}))
+    return clone
+
+
+@pytest.mark.parametrize("kind", sorted(DICT_SPECS))
+def test_dict_round_trip(kind):
+    """A scheduler rebuilt from its __dict__ (``__new__`` then ``__dict__.update``, as users
+    and libraries do) steps on as torch's rebuilt the same way: its state is its attributes."""
+    pair = _pair(opt_spec("sgd", [0.1, 0.2], momenta=[0.9, 0.8]), DICT_SPECS[kind], f"dict {kind}")
+    for k in range(3):
+        pair.step(0, *_metric(kind, k))
+    st_, sl_ = pair.scheds[0]
+    pair.scheds[0] = (_rebuilt_from_dict(st_, pair.opt_t), _rebuilt_from_dict(sl_, pair.opt_l))
+    pair.check(f"dict {kind}: rebuilt")
+    pair.check_state_dicts(f"dict {kind}: rebuilt")
+    for k in range(3, 12):
+        pair.step(0, *_metric(kind, k))
+        pair.check_state_dicts(f"dict {kind}: step {k}")
+    assert pair.retired is None
+
+
+@pytest.mark.parametrize("kind", sorted(DICT_SPECS))
+def test_dict_update_from_another_scheduler(kind):
+    """``b.__dict__.update(vars(a))``, b built alike on the same optimizer later: b steps on from
+    a's state, as torch's b given the same update (nothing outside __dict__ keeps b's own)."""
+    pair = Pair(opt_spec("sgd", [0.1, 0.2], momenta=[0.9, 0.8]), f"dict update {kind}")
+    assert pair.construct(DICT_SPECS[kind])
+    for k in range(4):
+        pair.step(0, *_metric(kind, k))
+    st_, sl_ = pair.scheds[0]
+    spec = DICT_SPECS[kind]
+    others = [build(spec, pair.opt_t, TLR, TSWA), build(spec, pair.opt_l, LR, SWA)]
+    for other, sched, opt in zip(others, (st_, sl_), (pair.opt_t, pair.opt_l)):
+        other.__dict__.update(copy.deepcopy(vars(sched), {id(opt): opt}))
+    pair.scheds[0] = tuple(others)
+    for k in range(4, 12):
+        pair.step(0, *_metric(kind, k))
+        pair.check_state_dicts(f"dict update {kind}: step {k}")
+    assert pair.retired is None

@@ -9,10 +9,13 @@ scheduler, then ``optimizer.load_state_dict(saved_optimizer_state)`` and
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import random
 import sys
+import warnings
+from collections import Counter
 
 import pytest
 from hypothesis import given
@@ -20,8 +23,9 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _pairs import (  # noqa: E402
-    LEAF_KINDS, LR, SWA, TLR, TSWA, Fn, Pair, any_specs, both, build, diff, hsettings,
-    leaf_specs, metric_streams, opt_spec, opt_specs, perturb_spec, plateau_specs, run_steps,
+    LEAF_KINDS, LR, SWA, TLR, TSWA, Fn, Pair, _call, any_specs, both, build, diff,
+    hsettings, leaf_specs, make_opt, metric_streams, opt_spec, opt_specs, perturb_spec,
+    plateau_specs, run_steps,
 )
 
 ALL_KINDS = LEAF_KINDS + ["SequentialLR", "ChainedScheduler"]
@@ -337,3 +341,130 @@ def test_state_dict_key_types():
             run_steps(p, rnd.randint(1, 5), state_dicts=True)
         sd_l = p.scheds[0][1].state_dict()
         assert type(sd_l[key]).__name__ == tname, (spec["cls"], key, type(sd_l[key]))
+
+
+# ----------------------------------------------------------------------------------------
+# JSON: a state written as JSON and read back (tuples become lists, MultiStepLR's milestones a
+# dict with str keys) loads, and the run goes on as torch's original
+# ----------------------------------------------------------------------------------------
+
+
+def _json(sd):
+    return json.loads(json.dumps(sd))
+
+
+def _json_continue(a: Pair, sched, opt, steps, where, metrics=None):
+    """The torch original (a) and a scheduler loaded from JSON step on alike: lrs, last lrs,
+    last_epoch and the state_dict, exactly."""
+    st_ = a.scheds[0][0]
+    d = diff(st_.state_dict(), sched.state_dict(), "state_dict() after the load", exact=True)
+    assert d is None, f"{where}: {d}"
+    for j in range(steps):
+        args = () if metrics is None else (metrics[j],)
+        a.opt_t.step()
+        opt.step()
+        _, et, _ = _call(lambda: st_.step(*args))
+        _, el, _ = _call(lambda: sched.step(*args))
+        assert type(el) is type(et), f"{where} step {j}: torch raised {et!r}, lrcore {el!r}"
+        if et is not None:
+            return
+        _cross_check(st_, a.opt_t, sched, opt, f"{where} step {j}")
+        d = diff(st_.state_dict(), sched.state_dict(), f"state_dict() at step {j}", exact=True)
+        assert d is None, f"{where}: {d}"
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+@hsettings(10)
+@given(data=st.data())
+def test_json_round_trip(kind, data):
+    ospec = data.draw(opt_specs(max_groups=4), label="optimizer")
+    n = len(ospec["lrs"])
+    spec = data.draw(any_specs(n, kind), label="scheduler")
+    k = data.draw(st.integers(0, 60), label="save at step")
+    a = Pair(ospec, f"json {kind}")
+    if not a.construct(spec):
+        return
+    run_steps(a, k)
+    if a.retired is not None:
+        return
+    saved = _json(a.scheds[0][1].state_dict())
+    opt_state = a.opt_l.state_dict()
+    b = _fresh_pair(ospec, perturb_spec(spec), f"json {kind} loaded")
+    if b is None:
+        return
+    b.opt_l.load_state_dict(opt_state)
+    sched = b.scheds[0][1]
+    sched.load_state_dict(saved)
+    _json_continue(a, sched, b.opt_l, data.draw(st.integers(1, 40), label="continue for"),
+                   f"json {kind}")
+
+
+@hsettings(20)
+@given(data=st.data())
+def test_json_round_trip_plateau(data):
+    ospec = data.draw(opt_specs(max_groups=4), label="optimizer")
+    spec = data.draw(plateau_specs(len(ospec["lrs"])), label="scheduler")
+    metrics = [float(x) for x in data.draw(metric_streams(max_len=60), label="metrics")]
+    cut = data.draw(st.integers(0, len(metrics)), label="save after")
+    a = Pair(ospec, "json plateau")
+    if not a.construct(spec):
+        return
+    for x in metrics[:cut]:
+        a.step(0, x)
+    saved = _json(a.scheds[0][1].state_dict())
+    b = _fresh_pair(ospec, spec, "json plateau loaded")
+    b.opt_l.load_state_dict(a.opt_l.state_dict())
+    sched = b.scheds[0][1]
+    sched.load_state_dict(saved)
+    rest = metrics[cut:]
+    _json_continue(a, sched, b.opt_l, len(rest), "json plateau", metrics=rest)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_json_milestones_come_back_as_ints(nested):
+    """MultiStepLR's Counter becomes {"3": 2, ...} in JSON; loading turns the keys back into
+    ints, alone and as a SequentialLR's child."""
+    spec = {"cls": "MultiStepLR", "kw": {"milestones": [3, 3, 5], "gamma": 0.5}}
+    if nested:
+        spec = {"cls": "SequentialLR", "milestones": [2], "children": [
+            {"cls": "ConstantLR", "kw": {"factor": 0.5, "total_iters": 2}}, spec]}
+    ospec = opt_spec("sgd", [0.1, 0.2])
+    a = Pair(ospec, "json milestones")
+    assert a.construct(spec)
+    run_steps(a, 2)
+    saved = _json(a.scheds[0][1].state_dict())
+    milestones = (saved["_schedulers"][1] if nested else saved)["milestones"]
+    assert milestones == {"3": 2, "5": 1}
+    b = _fresh_pair(ospec, spec, "json milestones loaded")
+    b.opt_l.load_state_dict(a.opt_l.state_dict())
+    sched = b.scheds[0][1]
+    sched.load_state_dict(saved)
+    loaded = (sched._schedulers[1] if nested else sched).milestones
+    assert type(loaded) is Counter and loaded == Counter({3: 2, 5: 1})
+    _json_continue(a, sched, b.opt_l, 10, "json milestones")
+
+
+# ----------------------------------------------------------------------------------------
+# a composite's children keep the lrs of their own steps
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("composite", ["SequentialLR", "ChainedScheduler"])
+def test_composite_children_keep_their_own_last_lr(composite):
+    """A ChainedScheduler's child: what it computed, before the next child's step; a
+    SequentialLR's idle child: those of its last step (the compiled step once wrote the
+    composite's lrs into every child)."""
+    def run(mod):
+        opt = make_opt(opt_spec("sgd", (0.1,)))
+        children = [mod.ConstantLR(opt, factor=0.5, total_iters=2), mod.ExponentialLR(opt, 0.9)]
+        s = (mod.SequentialLR(opt, children, milestones=[2]) if composite == "SequentialLR"
+             else mod.ChainedScheduler(children))
+        for _ in range(3):
+            opt.step()
+            s.step()
+        return [c.state_dict() for c in children]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = diff(run(TLR), run(LR), "children's states", exact=True)
+    assert d is None, d

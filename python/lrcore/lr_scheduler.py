@@ -87,7 +87,10 @@ class LRScheduler(_ref.LRScheduler):
         accel.plan(cls)
 
     def _check_state(self, state_dict: Any) -> None:
-        """Refuse a state that is not this class's (see lrcore._impl.checks.check_state)."""
+        """Refuse a state that is not this class's (see lrcore._impl.checks.check_state), read
+        as load_state_dict reads it (a composite checks its children's states through this)."""
+        if isinstance(state_dict, dict):
+            state_dict = self._normalize_state(state_dict)
         checks.check_state(self, state_dict)
 
     def _normalize_state(self, state_dict: dict[str, Any]) -> dict[str, Any]:

@@ -168,8 +168,33 @@ def _construct(self: Any, init: Callable[..., None], *args: Any, **kwargs: Any) 
 
 @_outermost
 def _load(self: Any, load: Callable[..., None], state_dict: dict[str, Any]) -> None:
-    self._check_state(state_dict)
+    try:
+        self._check_state(state_dict)
+    except Exception as refusal:
+        _raise_as_torch(self, load, state_dict, refusal)
     transaction.atomic(load, self, self.optimizer, self, self._normalize_state(state_dict))
+
+
+def _raise_as_torch(self: Any, load: Callable[..., None], state_dict: Any,
+                    refusal: Exception) -> None:
+    """Raise ``refusal`` (a state lrcore does not load) with the type of the error torch's own
+    load_state_dict raises on that state, where it raises one (None, a child's state that is
+    not a dict, more child states than children...): load it as torch does, put everything
+    back, and raise."""
+    def attempt() -> None:
+        load(self, dict(state_dict) if isinstance(state_dict, dict) else state_dict)
+        raise refusal
+
+    try:
+        transaction.atomic(attempt, self, self.__dict__.get("optimizer"))
+    except Exception as error:
+        if error is refusal or isinstance(error, type(refusal)):
+            raise refusal from None
+        try:
+            same_type = type(error)(str(refusal))
+        except Exception:  # an exception type that takes other arguments: torch's own
+            raise error from None
+        raise same_type from refusal
 
 
 def _constructor(init: Callable[..., None]) -> Callable[..., None]:

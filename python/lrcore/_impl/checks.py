@@ -95,7 +95,9 @@ def check_value(where: str, kind: str, per_group: bool, value: Any, groups: int 
     elif kind == "reals":
         _numbers(where, value, groups)
     elif kind == "bool":
-        if not isinstance(value, (bool, int)) and not _is_tensor(value):
+        # torch only tests a flag's truth (numpy's bools and None included); a string is
+        # refused: "False" and "no" would be true.
+        if isinstance(value, (str, bytes)):
             raise TypeError(f"{where} must be a bool, got {_type_name(value)}")
     elif kind == "ints":
         if not isinstance(value, (list, tuple)):
@@ -191,8 +193,11 @@ def check_state(scheduler: Any, state: Any) -> None:
         elif field.kind == "ints" and key == "_milestones":
             children = scheduler._schedulers
             if len(value) != len(children) - 1:
-                raise ValueError(f"{where} has {len(value)} milestones, this {name} has "
-                                 f"{len(children)} schedulers")
+                # torch's step indexes the schedulers by milestone: an extra one is an
+                # IndexError there
+                error = IndexError if len(value) > len(children) - 1 else ValueError
+                raise error(f"{where} has {len(value)} milestones, this {name} has "
+                            f"{len(children)} schedulers")
 
 
 def _check_children_state(scheduler: Any, where: str, value: Any) -> None:

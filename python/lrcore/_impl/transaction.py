@@ -41,10 +41,7 @@ class _Groups:
     def restore(self) -> None:
         for group, items, tensors in self.saved:
             for tensor, value in tensors:
-                if tensor.dtype != value.dtype or not bool((tensor == value).all()):
-                    torch = sys.modules["torch"]
-                    with torch.no_grad():
-                        tensor.copy_(value)
+                _put_back(tensor, value)
             if len(group) != len(items) or any(k1 != k2 or a is not b for (k1, a), (k2, b)
                                                in zip(group.items(), items.items())):
                 group.clear()
@@ -52,13 +49,15 @@ class _Groups:
 
 
 class _Scheduler:
-    """A scheduler's attributes, and the contents of the lists among them (some are extended in
-    place), for it and every scheduler it holds."""
+    """A scheduler's attributes, the contents of the lists among them (some are extended in
+    place) and the values of its Tensors (``last_epoch += 1`` adds to a Tensor in place), for it
+    and every scheduler it holds."""
 
     __slots__ = ("saved",)
 
     def __init__(self, scheduler: Any, seen: set[int]) -> None:
-        self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[list[Any], list[Any]]]]] = []
+        self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[list[Any], list[Any]]],
+                               list[tuple[Any, Any]]]] = []
         self._add(scheduler, seen)
 
     def _add(self, scheduler: Any, seen: set[int]) -> None:
@@ -69,16 +68,27 @@ class _Scheduler:
         if not isinstance(attrs, dict):
             return
         lists = [(v, v[:]) for v in attrs.values() if type(v) is list]
-        self.saved.append((attrs, dict(attrs), lists))
+        tensors = [(v, v.detach().clone()) for v in attrs.values() if _is_tensor(v)]
+        self.saved.append((attrs, dict(attrs), lists, tensors))
         for child in attrs.get("_schedulers", ()) or ():
             self._add(child, seen)
 
     def restore(self) -> None:
-        for attrs, items, lists in self.saved:
+        for attrs, items, lists, tensors in self.saved:
             for target, contents in lists:
                 target[:] = contents
+            for tensor, value in tensors:
+                _put_back(tensor, value)
             attrs.clear()
             attrs.update(items)
+
+
+def _put_back(tensor: Any, value: Any) -> None:
+    """Give ``tensor`` back the values of its copy ``value``, if they changed."""
+    if tensor.dtype != value.dtype or not bool((tensor == value).all()):
+        torch = sys.modules["torch"]
+        with torch.no_grad():
+            tensor.copy_(value)
 
 
 def atomic(function: Callable[..., T], scheduler: Any, optimizer: Any, *args: Any,
