@@ -66,18 +66,6 @@ from _per_group import PER_GROUP_ARGS, Runs, merged_state, scalar_kw
 NAN, INF = float("nan"), float("inf")
 TESTING_LRCORE = UNDER_TEST == "lrcore"
 
-# Known bugs of the compiled core (cpp/), each with a strict xfail test of its own below; the
-# cases they break are marked xfail(strict=True) so that they flip when they are fixed.
-T_I_OVERFLOW_BUG = ("core bug: CosineAnnealingWarmRestarts' T_i * T_mult overflows int64 in "
-                    "the compiled step (torch: a Python int, 2**63 and beyond)")
-EPOCH_DOUBLE_BUG = ("core bug: CosineAnnealingWarmRestarts' compiled step computes last_epoch "
-                    "through a double (torch: an int, exact beyond 2**53)")
-INT_KEPT_BUG = ("core bug: a compiled step leaves an int lr or momentum in a group where torch "
-                "writes the equal float it computed (CyclicLR's and OneCycleLR's initial step)")
-FLOAT_WRITTEN_BUG = ("core bug: ReduceLROnPlateau's compiled step writes float 0.0 where torch "
-                     "writes max(new_lr, min_lr), the int min_lr 0")
-
-
 # --------------------------------------------------------------------------------------------
 # values, each with a short label
 
@@ -248,8 +236,7 @@ def _build_table() -> None:
             case(cls, "optimizer", "lrs=" + ",".join(map(repr, lrs)), BASE[cls], lrs=lrs)
     # last_epoch: resuming (initial_lr present), and fresh groups without initial_lr
     for cls in LAST_EPOCH_CLASSES:
-        vary(cls, "last_epoch", INTS, resume=True,
-             xfail={"2**62": EPOCH_DOUBLE_BUG} if cls == "CosineAnnealingWarmRestarts" else None)
+        vary(cls, "last_epoch", INTS, resume=True)
         case(cls, "last_epoch", "0 (no initial_lr)", dict(BASE[cls], last_epoch=0))
     for cls in ("LambdaLR", "MultiplicativeLR"):
         vary(cls, "lr_lambda", [
@@ -285,13 +272,11 @@ def _build_table() -> None:
     vary("CosineAnnealingLR", "eta_min", FLOATS + FLOAT_LISTS,
          stricter={**FLOAT_JUNK, **FLOAT_LIST_JUNK})
     vary("CosineAnnealingWarmRestarts", "T_0", INTS)
-    vary("CosineAnnealingWarmRestarts", "T_mult", INTS,
-         xfail={"2**62 2**63-1": T_I_OVERFLOW_BUG})
+    vary("CosineAnnealingWarmRestarts", "T_mult", INTS)
     vary("CosineAnnealingWarmRestarts", "eta_min", FLOATS + FLOAT_LISTS)
     for arg in ("base_lr", "max_lr", "base_momentum", "max_momentum"):
         vary("CyclicLR", arg, FLOATS + [V("[0.01]*2", [0.01, 0.02]), V("[0.01]*3", [0.01] * 3),
-                                        V("[]", [])],
-             xfail={"1": INT_KEPT_BUG} if arg in ("base_lr", "max_momentum") else None)
+                                        V("[]", [])])
     vary("CyclicLR", "step_size_up", INTS)
     vary("CyclicLR", "step_size_down", INTS)
     vary("CyclicLR", "gamma", FLOATS, base=dict(BASE["CyclicLR"], mode="exp_range"))
@@ -305,8 +290,7 @@ def _build_table() -> None:
     # a string flag: "no" would be true
     vary("CyclicLR", "cycle_momentum", BOOLS, stricter={"'yes'": TypeError})
     for arg in ("max_lr", "base_momentum", "max_momentum"):
-        vary("OneCycleLR", arg, FLOATS + [V("[0.1]*2", [0.1, 0.2]), V("[0.1]*3", [0.1] * 3)],
-             xfail={"1": INT_KEPT_BUG} if arg == "max_momentum" else None)
+        vary("OneCycleLR", arg, FLOATS + [V("[0.1]*2", [0.1, 0.2]), V("[0.1]*3", [0.1] * 3)])
     vary("OneCycleLR", "total_steps", INTS)
     spe = {"max_lr": 0.1, "total_steps": None, "epochs": 2, "steps_per_epoch": 5}
     for arg in ("epochs", "steps_per_epoch"):
@@ -321,7 +305,7 @@ def _build_table() -> None:
     vary("SWALR", "anneal_epochs", INTS)
     vary("SWALR", "anneal_strategy", STRINGS + [V("'linear'", "linear")])
     vary("ReduceLROnPlateau", "mode", STRINGS + [V("'max'", "max")])
-    vary("ReduceLROnPlateau", "factor", FLOATS, xfail={"-0.5 -inf": FLOAT_WRITTEN_BUG})
+    vary("ReduceLROnPlateau", "factor", FLOATS)
     plateau_ints = {"'3' None [3]": TypeError}
     vary("ReduceLROnPlateau", "patience", INTS, stricter=plateau_ints)
     vary("ReduceLROnPlateau", "threshold", FLOATS, stricter=FLOAT_JUNK)
@@ -959,7 +943,7 @@ def test_bad_state_dict(c: StateCase) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# the core's bug that the table meets
+# values beyond what a double holds exactly, and ints torch keeps: compiled steps give torch's
 
 
 def _both(run: Callable[[Any], Any]) -> tuple[Any, Any]:
@@ -969,7 +953,6 @@ def _both(run: Callable[[Any], Any]) -> tuple[Any, Any]:
 
 
 @pytest.mark.skipif(not TESTING_LRCORE, reason="lrcore's compiled core")
-@pytest.mark.xfail(strict=True, reason=EPOCH_DOUBLE_BUG)
 def test_warm_restarts_epoch_beyond_2_to_the_53() -> None:
     def run(mod: Any) -> Any:
         opt = make_opt(opt_spec("sgd", (0.1,), extra=[{"initial_lr": 0.1}]))
@@ -983,7 +966,6 @@ def test_warm_restarts_epoch_beyond_2_to_the_53() -> None:
 
 
 @pytest.mark.skipif(not TESTING_LRCORE, reason="lrcore's compiled core")
-@pytest.mark.xfail(strict=True, reason=INT_KEPT_BUG)
 def test_an_int_lr_becomes_the_float_torch_computes() -> None:
     def run(mod: Any) -> Any:
         opt = make_opt(opt_spec("sgd", (0.1,)))
@@ -995,7 +977,6 @@ def test_an_int_lr_becomes_the_float_torch_computes() -> None:
 
 
 @pytest.mark.skipif(not TESTING_LRCORE, reason="lrcore's compiled core")
-@pytest.mark.xfail(strict=True, reason=FLOAT_WRITTEN_BUG)
 def test_plateau_writes_torch_s_min_lr() -> None:
     def run(mod: Any) -> Any:
         opt = make_opt(opt_spec("sgd", (0.1,)))
@@ -1010,7 +991,6 @@ def test_plateau_writes_torch_s_min_lr() -> None:
 
 
 @pytest.mark.skipif(not TESTING_LRCORE, reason="lrcore's compiled core")
-@pytest.mark.xfail(strict=True, reason=T_I_OVERFLOW_BUG)
 def test_warm_restarts_period_beyond_int64() -> None:
     def run(mod: Any) -> Any:
         opt = make_opt(opt_spec("sgd", (0.1,)))

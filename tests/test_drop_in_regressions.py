@@ -132,3 +132,52 @@ def test_cosine_eta_min_per_group_does_not_crash():
         opt.step()
         s.step()
     assert run.stdout.strip() == repr([g["lr"] for g in opt.param_groups])
+
+
+# Ints torch keeps: a group's int lr passed through or multiplied by an int stays an int, an int
+# base_lr times an int lambda result is an int, a plateau's int min_lr is written as that int,
+# and a computed float replaces an int lr or momentum.
+INT_CASES = {
+    "StepLR gamma=2": lambda M, o: M.StepLR(o, 1, gamma=2),
+    "StepLR gamma=1": lambda M, o: M.StepLR(o, 2, gamma=1),
+    "ExponentialLR gamma=1": lambda M, o: M.ExponentialLR(o, gamma=1),
+    "MultiStepLR gamma=3": lambda M, o: M.MultiStepLR(o, [1, 2], gamma=3),
+    "ConstantLR factor=1": lambda M, o: M.ConstantLR(o, factor=1, total_iters=2),
+    "LinearLR 1 to 1": lambda M, o: M.LinearLR(o, start_factor=1, end_factor=1, total_iters=2),
+    "PolynomialLR power=1": lambda M, o: M.PolynomialLR(o, total_iters=2, power=1),
+    "CyclicLR ints": lambda M, o: M.CyclicLR(o, base_lr=1, max_lr=2, step_size_up=2,
+                                             base_momentum=1, max_momentum=1),
+    "OneCycleLR ints": lambda M, o: M.OneCycleLR(o, max_lr=1, total_steps=10, base_momentum=1,
+                                                 max_momentum=1),
+    "CosineAnnealingLR eta_min=0": lambda M, o: M.CosineAnnealingLR(o, T_max=2, eta_min=0),
+    "CosineAnnealingWarmRestarts": lambda M, o: M.CosineAnnealingWarmRestarts(o, T_0=2, eta_min=0),
+    "ReduceLROnPlateau factor<0": lambda M, o: M.ReduceLROnPlateau(o, factor=-0.5, patience=0),
+    "ReduceLROnPlateau min_lr=1": lambda M, o: M.ReduceLROnPlateau(o, factor=0.5, patience=0,
+                                                                    min_lr=1),
+    "LambdaLR int result": lambda M, o: M.LambdaLR(o, lambda e: 2),
+    "MultiplicativeLR int result": lambda M, o: M.MultiplicativeLR(o, lambda e: 2),
+    "SequentialLR of int steps": lambda M, o: M.SequentialLR(
+        o, [M.LambdaLR(o, lambda e: 1), M.StepLR(o, 1, gamma=2)], milestones=[2]),
+}
+
+
+@pytest.mark.parametrize("lr", [1, 3, 1.5])
+@pytest.mark.parametrize("name", list(INT_CASES))
+def test_ints_as_torch_keeps_them(name, lr):
+    def run(M):
+        opt = make_opt("sgd", [lr, 0.5])
+        for group in opt.param_groups:
+            group["momentum"] = 1
+        sched = INT_CASES[name](M, opt)
+        seen = []
+        for _ in range(6):
+            opt.step()
+            if isinstance(sched, M.ReduceLROnPlateau):
+                sched.step(1.0)
+            else:
+                sched.step()
+            seen.append([(g["lr"], g["momentum"]) for g in opt.param_groups])
+            seen.append(sched.get_last_lr())
+        return seen, sched.state_dict()
+
+    same(run)

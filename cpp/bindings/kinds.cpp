@@ -91,6 +91,38 @@ class Cyclic : public Simple<lrcore::CyclicLR> {
   }
 };
 
+// ReduceLROnPlateau: a group reduced to an int min_lr holds that int, as torch's max() returns it.
+class Plateau : public Simple<lrcore::ReduceLROnPlateau> {
+ public:
+  Plateau() : Simple("ReduceLROnPlateau", Family::plateau, {"_is_better", "_reduce_lr"}) {}
+  void finish(LRScheduler& s, Context& context) const override {
+    static PyObject* min_lrs_name = interned("min_lrs");
+    const auto& took = static_cast<lrcore::ReduceLROnPlateau&>(s).took_min_lr;
+    PyObject* min_lrs = nullptr;
+    for (std::size_t g = 0; g < took.size(); ++g) {
+      if (!took[g]) continue;
+      if (!min_lrs) min_lrs = PyDict_GetItemWithError(context.dict_of(s), min_lrs_name);
+      if (!min_lrs) throw py::error_already_set();
+      PyObject* min_lr = nullptr;
+      if ((PyList_CheckExact(min_lrs) || PyTuple_CheckExact(min_lrs)) && static_cast<std::size_t>(PySequence_Fast_GET_SIZE(min_lrs)) ==
+                                      took.size()) {
+        min_lr = PySequence_Fast_ITEMS(min_lrs)[g];
+      } else {  // the step refilled min_lrs with [default_min_lr] * n
+        static PyObject* default_name = interned("default_min_lr");
+        min_lr = PyDict_GetItemWithError(context.dict_of(s), default_name);
+        if (!min_lr) {
+          if (PyErr_Occurred()) throw py::error_already_set();
+          throw NotModeled();
+        }
+      }
+      if (PyFloat_CheckExact(min_lr)) continue;
+      // A later scheduler of a composite computed on the float: the Python step, then.
+      if (!context.is_root(s)) throw NotModeled();
+      context.groups().set_object(Key::lr, g, py::reinterpret_borrow<py::object>(min_lr));
+    }
+  }
+};
+
 // SWALR: anneal_func is the function _set_anneal_func chose (one of SWALR's static ones).
 class Swa : public Simple<lrcore::SWALR> {
  public:
@@ -143,8 +175,7 @@ void register_kinds() {
   simple<lrcore::OneCycleLR>("OneCycleLR", Family::leaf,
                              {LRCORE_LEAF_HOOKS, "_anneal_func", "_annealing_cos",
                               "_annealing_linear"});
-  simple<lrcore::ReduceLROnPlateau>("ReduceLROnPlateau", Family::plateau,
-                                    {"_is_better", "_reduce_lr"});
+  add_kind(std::make_unique<Plateau>());
   add_kind(std::make_unique<Swa>());
   add_kind(std::make_unique<Composite<lrcore::SequentialLR>>("SequentialLR"));
   add_kind(std::make_unique<Composite<lrcore::ChainedScheduler>>("ChainedScheduler"));

@@ -267,6 +267,15 @@ void DictLoader::visit(const char*, lrcore::Lambdas& v, const lrcore::Flags& f) 
   if (!is_sequence(value)) throw NotModeled();
   PyObject** items = PySequence_Fast_ITEMS(value);
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
+  // base_lr * lmbda(epoch) is an int in torch when both are: an int base_lr runs the Python step.
+  static PyObject* base_lrs_name = interned("base_lrs");
+  PyObject* base_lrs = PyDict_GetItemWithError(dict_, base_lrs_name);
+  if (!base_lrs && PyErr_Occurred()) throw py::error_already_set();
+  if (base_lrs && is_sequence(base_lrs)) {
+    PyObject** bases = PySequence_Fast_ITEMS(base_lrs);
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(base_lrs); ++i)
+      if (!PyFloat_CheckExact(bases[i])) throw NotModeled();
+  }
   auto& calls = context_.lambda_calls();
   for (Py_ssize_t i = 0; i < n; ++i) {
     const std::size_t index = calls.size();

@@ -18,6 +18,11 @@ PyObject* key_object(lrcore::Key key) {
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
+// The keys a step writes to the groups.
+bool written(lrcore::Key key) {
+  return key == lrcore::Key::lr || key == lrcore::Key::momentum || key == lrcore::Key::beta1;
+}
+
 }  // namespace
 
 PyGroups::~PyGroups() { release(); }
@@ -87,12 +92,15 @@ void PyGroups::load(lrcore::Key key, Column& c) const {
     }
     Py_INCREF(value);
     c.held[g] = value;
+    PyObject* number = value;
     if (key == lrcore::Key::beta1) {  // group["betas"][0], a tuple as torch's Adam holds it
       if (!PyTuple_CheckExact(value) || PyTuple_GET_SIZE(value) == 0) throw NotModeled();
-      c.values[g] = plain_number(PyTuple_GET_ITEM(value, 0));
-    } else {
-      c.values[g] = plain_number(value);
+      number = PyTuple_GET_ITEM(value, 0);
     }
+    // An int lr or momentum: torch's step keeps it an int where it passes the value through or
+    // multiplies it by an int, which values held as doubles cannot tell; the Python step does.
+    if (written(key) && !PyFloat_CheckExact(number)) throw NotModeled();
+    c.values[g] = plain_number(number);
   }
 }
 

@@ -22,10 +22,17 @@ namespace detail {
 using functional::kPi;
 
 // Python's arithmetic on int-or-float values: an int result where both operands are ints.
+// An int result a double cannot hold exactly (beyond 2**53, where Python's ints go on exactly):
+// std::overflow_error, as for an epoch beyond int64.
+inline Num exact(Num r) {
+  if (r.integral && !(std::fabs(r.value) <= 9007199254740992.0))
+    throw std::overflow_error("an integer beyond 2**53, which lrcore's core does not hold exactly");
+  return r;
+}
 inline Num plus_one(const Num& a) {
   Num r(a.value + 1);
   r.integral = a.integral;
-  return r;
+  return exact(r);
 }
 inline Num py_mod(const Num& a, const Num& b) {
   if (a.integral && b.integral) {
@@ -39,7 +46,7 @@ inline Num py_mod(const Num& a, const Num& b) {
 inline Num times_int(const Num& a, std::int64_t b) {
   Num r(a.value * static_cast<double>(b));
   r.integral = a.integral;
-  return r;
+  return exact(r);
 }
 }  // namespace detail
 
@@ -234,19 +241,20 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   void step() override {
     const State saved = save();
     try {
-      Num epoch;
+      // The epoch stays an int64 (torch: math.floor of an int, exact at any size).
+      std::int64_t epoch = 0;
       if (last_epoch_ < 0) {
-        epoch = Num::of_int(0);
-        advance_to(epoch);
+        advance_to(Num::of_int(0));
       } else {
-        epoch = Num::of_int(next_epoch(last_epoch_));
+        epoch = next_epoch(last_epoch_);
         T_cur = detail::plus_one(T_cur);
         if (T_cur.value >= T_i.value) {
           T_cur = detail::py_mod(T_cur, T_i);
           T_i = detail::times_int(T_i, T_mult);
         }
       }
-      apply(epoch);
+      last_epoch_ = epoch;
+      apply_lr(false);
     } catch (...) {
       restore(saved);
       throw;
@@ -259,6 +267,7 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
   void step_epoch(const Num& epoch) {
     if (epoch.value < 0)
       throw std::invalid_argument("Expected non-negative epoch, but got " + py_repr(epoch));
+    detail::exact(epoch);
     const State saved = save();
     try {
       advance_to(epoch);
@@ -312,8 +321,9 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
       T_cur = detail::py_mod(epoch, Num::of_int(T_0));
     } else {  // the float formula; T_i = T_0 * T_mult ** n, an int
       T_cur = Num(p.T_cur);
-      T_i = Num(p.T_i);
-      T_i.integral = true;
+      Num t_i(p.T_i);
+      t_i.integral = true;
+      T_i = detail::exact(t_i);
     }
   }
 

@@ -108,6 +108,7 @@ class ReduceLROnPlateau : public LRScheduler {
     // state changes.
     last_lr_scratch_.resize(n);
     current_lrs(last_lr_scratch_.data());
+    took_min_lr.clear();
     const std::int64_t new_epoch = epoch ? *epoch : next_epoch(last_epoch_);
     bool better = is_better(metric, best);
     std::int64_t bad = better ? 0 : num_bad_epochs + 1;
@@ -145,7 +146,8 @@ class ReduceLROnPlateau : public LRScheduler {
   void initial_step() override {
     const std::size_t n = groups_->size();
     last_lr_scratch_.resize(n);
-    current_lrs(last_lr_scratch_.data());  // the only thing that can fail: before any change
+    current_lrs(last_lr_scratch_.data());
+    took_min_lr.clear();  // the only thing that can fail: before any change
     reset();
     last_epoch_ = 0;
     std::swap(last_lr_, last_lr_scratch_);
@@ -193,6 +195,9 @@ class ReduceLROnPlateau : public LRScheduler {
   Num best = std::numeric_limits<double>::infinity();
   std::int64_t cooldown_counter = 0;
   std::int64_t num_bad_epochs = 0;
+  // Written by a step, not state: the groups whose new lr is their min_lr itself (torch's
+  // max(old_lr * factor, min_lr) returns the min_lr object, an int where it is one).
+  std::vector<unsigned char> took_min_lr;
 
  private:
   // torch's _reduce_lr; lrs holds the groups' current lrs and receives the new ones.
@@ -207,12 +212,15 @@ class ReduceLROnPlateau : public LRScheduler {
             "the `min_lrs` field to match the length of the `optimizer` param groups.");
       min_lrs.assign(n, *default_min_lr);
     }
+    took_min_lr.assign(n, 0);
     for (std::size_t g = 0; g < n; ++g) {
       const double old_lr = lrs[g];
-      const double new_lr = pymath::max(old_lr * factor, min_lrs[g]);
+      const double reduced = old_lr * factor;
+      const double new_lr = pymath::max(reduced, min_lrs[g]);
       if (old_lr - new_lr > eps) {
         groups_->set(Key::lr, g, new_lr);
         lrs[g] = new_lr;
+        took_min_lr[g] = min_lrs[g] > reduced;
       }
     }
   }
