@@ -245,7 +245,19 @@ PyObject* PyGroups::lr_list() const {
   if (!list) throw py::error_already_set();
   for (std::size_t g = 0; g < n_; ++g) {
     PyObject* item = lr_objects_[g];
-    Py_INCREF(item);
+    if (PyFloat_CheckExact(item) || PyLong_CheckExact(item)) {
+      Py_INCREF(item);
+    } else {  // a lambda's Tensor result: torch's _param_groups_val_list holds a clone
+      static PyObject* copy =
+          py::object(py::module_::import("lrcore.reference.lr_scheduler").attr("_copy"))
+              .release()
+              .ptr();
+      item = PyObject_CallOneArg(copy, item);
+      if (!item) {
+        Py_DECREF(list);
+        throw py::error_already_set();
+      }
+    }
     PyList_SET_ITEM(list, static_cast<Py_ssize_t>(g), item);
   }
   return list;
