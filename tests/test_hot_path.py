@@ -54,6 +54,7 @@ CHANGING = {
     "ConstantLR": lambda M, o: M.ConstantLR(o, factor=0.5, total_iters=20),
     "MultiStepLR": lambda M, o: M.MultiStepLR(o, milestones=[10, 20, 20, 40], gamma=0.5),
     "ReduceLROnPlateau": lambda M, o: M.ReduceLROnPlateau(o, patience=2, factor=0.5),
+    "GreedyLR": lambda M, o: M.GreedyLR(o, patience=2, min_lr=1e-4),
 }
 
 
@@ -69,6 +70,9 @@ def _stepper(name, s):
 
 
 NAMES = sorted(SPECS)
+# Classes whose step is their Python reference's: the core has no kind for them.
+PYTHON_STEPPED = {"GreedyLR"}
+COMPILED = [n for n in NAMES if n not in PYTHON_STEPPED]
 OPTS = pytest.mark.parametrize("make_opt", [_sgd, _adam], ids=["sgd", "adam"])
 
 
@@ -117,8 +121,14 @@ def _python_calls(step, times=3):
 # --- the fast path runs no Python --------------------------------------------------------------
 
 
+def test_the_compiled_classes_have_kinds():
+    """Every class of bench's but PYTHON_STEPPED is stepped by the core."""
+    kinds = {name: type(_build(name, _sgd())).__dict__.get("_lrcore_kind") for name in NAMES}
+    assert sorted(name for name, kind in kinds.items() if kind is not None) == COMPILED
+
+
 @OPTS
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", COMPILED)
 def test_compiled_step_runs_no_python(name, make_opt):
     """A traced step of each built-in class calls no Python function but the user's lambdas
     (and each of those once per group, as torch's step does)."""
