@@ -95,6 +95,9 @@ class Cyclic : public Simple<lrcore::CyclicLR> {
 class Plateau : public Simple<lrcore::ReduceLROnPlateau> {
  public:
   Plateau() : Simple("ReduceLROnPlateau", Family::plateau, {"_is_better", "_reduce_lr"}) {}
+  void load_extra(LRScheduler& s, PyObject*, Context&) const override {
+    static_cast<lrcore::ReduceLROnPlateau&>(s).took_min_lr.clear();  // (a reused core object's)
+  }
   void finish(LRScheduler& s, Context& context) const override {
     static PyObject* min_lrs_name = interned("min_lrs");
     const auto& took = static_cast<lrcore::ReduceLROnPlateau&>(s).took_min_lr;

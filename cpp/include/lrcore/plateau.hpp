@@ -146,8 +146,7 @@ class ReduceLROnPlateau : public LRScheduler {
   void initial_step() override {
     const std::size_t n = groups_->size();
     last_lr_scratch_.resize(n);
-    current_lrs(last_lr_scratch_.data());
-    took_min_lr.clear();  // the only thing that can fail: before any change
+    current_lrs(last_lr_scratch_.data());  // the only thing that can fail: before any change
     reset();
     last_epoch_ = 0;
     std::swap(last_lr_, last_lr_scratch_);
