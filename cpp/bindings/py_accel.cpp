@@ -141,7 +141,7 @@ lrcore::LRScheduler& Context::load(PyObject* obj, const Plan& plan, bool root) {
     throw NotModeled();
   }
   if (root) {
-    groups_.bind(optimizer);
+    groups_.bind(optimizer, !simulating);
     groups_.preload(lrcore::Key::lr);  // every step writes the lrs; a Tensor lr is not modeled
   } else if (optimizer != groups_.optimizer()) {
     throw NotModeled();  // a child rebound to another optimizer: torch steps that one

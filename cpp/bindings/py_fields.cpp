@@ -271,7 +271,7 @@ void DictLoader::visit(const char*, lrcore::Lambdas& v, const lrcore::Flags& f) 
   static PyObject* base_lrs_name = interned("base_lrs");
   PyObject* base_lrs = PyDict_GetItemWithError(dict_, base_lrs_name);
   if (!base_lrs && PyErr_Occurred()) throw py::error_already_set();
-  if (base_lrs && is_sequence(base_lrs)) {
+  if (base_lrs && is_sequence(base_lrs) && !context_.simulating) {
     PyObject** bases = PySequence_Fast_ITEMS(base_lrs);
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(base_lrs); ++i)
       if (!PyFloat_CheckExact(bases[i])) throw NotModeled();

@@ -34,7 +34,8 @@ void PyGroups::release() {
   n_ = 0;
 }
 
-void PyGroups::bind(PyObject* optimizer) {
+void PyGroups::bind(PyObject* optimizer, bool ints_kept) {
+  ints_kept_ = ints_kept;
   static PyObject* name = interned("param_groups");
   release();
   py::object list = py::reinterpret_steal<py::object>(PyObject_GetAttr(optimizer, name));
@@ -99,7 +100,7 @@ void PyGroups::load(lrcore::Key key, Column& c) const {
     }
     // An int lr or momentum: torch's step keeps it an int where it passes the value through or
     // multiplies it by an int, which values held as doubles cannot tell; the Python step does.
-    if (written(key) && !PyFloat_CheckExact(number)) throw NotModeled();
+    if (ints_kept_ && written(key) && !PyFloat_CheckExact(number)) throw NotModeled();
     c.values[g] = plain_number(number);
   }
 }

@@ -16,7 +16,9 @@ namespace lrcore_py {
 class PyGroups final : public lrcore::Groups {
  public:
   // Take optimizer.param_groups: a list of dicts (anything else is not modeled).
-  void bind(PyObject* optimizer);
+  // `ints_kept`: an int lr or momentum must stay an int where torch keeps it (a step; simulate()
+  // returns floats, and takes them).
+  void bind(PyObject* optimizer, bool ints_kept = true);
   // Forget the columns (the groups stay bound).
   void reset();
   // Forget the groups too (no reference to Python objects is left).
@@ -66,6 +68,7 @@ class PyGroups final : public lrcore::Groups {
   // optimizer.param_groups, which the step then does not see, as torch's does not).
   std::vector<PyObject*> groups_;
   std::size_t n_ = 0;
+  bool ints_kept_ = true;
   mutable std::array<Column, lrcore::kNumKeys> columns_;
   std::vector<PyObject*> lr_objects_;
   mutable int momentum_kind_ = -1;

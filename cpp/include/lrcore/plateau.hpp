@@ -108,7 +108,7 @@ class ReduceLROnPlateau : public LRScheduler {
     // state changes.
     last_lr_scratch_.resize(n);
     current_lrs(last_lr_scratch_.data());
-    took_min_lr.clear();
+    took_min_lr.assign(n, 0);  // sized at the first step: later steps allocate nothing
     const std::int64_t new_epoch = epoch ? *epoch : next_epoch(last_epoch_);
     bool better = is_better(metric, best);
     std::int64_t bad = better ? 0 : num_bad_epochs + 1;

@@ -181,10 +181,13 @@ def _raise_as_torch(self: Any, load: Callable[..., None], state_dict: Any,
     load_state_dict raises on that state, where it raises one (None, a child's state that is
     not a dict, more child states than children...): load it as torch does, put everything
     back, and raise."""
+    raising = [refusal]
+
     def attempt() -> None:
         load(self, dict(state_dict) if isinstance(state_dict, dict) else state_dict)
-        raise refusal
+        raise raising[0]
 
+    same_type: BaseException | None = None
     try:
         transaction.atomic(attempt, self, self.__dict__.get("optimizer"))
     except Exception as error:
@@ -195,6 +198,12 @@ def _raise_as_torch(self: Any, load: Callable[..., None], state_dict: Any,
         except Exception:  # an exception type that takes other arguments: torch's own
             raise error from None
         raise same_type from refusal
+    finally:
+        # The raised exception's traceback holds this frame: a frame holding the exception
+        # would make a cycle, keeping the scheduler alive until the garbage collector runs.
+        raising.clear()
+        del refusal
+        same_type = None
 
 
 def _constructor(init: Callable[..., None]) -> Callable[..., None]:
