@@ -15,9 +15,23 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T")
 
 
-def _is_tensor(value: Any) -> bool:
+# Types no Tensor has, tested first: isinstance(v, torch.Tensor) goes through the metaclass's
+# __instancecheck__, the bulk of a snapshot's cost if run on every value.
+_PLAIN = frozenset({float, int, bool, str, type(None), list, tuple, dict})
+
+
+def _tensors(values: Any, tensor: Any) -> list[tuple[Any, Any]]:
+    """(Tensor, copy of its values) for each Tensor among ``values``."""
+    if tensor is None:
+        return []
+    return [(v, v.detach().clone()) for v in values
+            if type(v) not in _PLAIN and isinstance(v, tensor)]
+
+
+def _tensor_type() -> Any:
+    """torch.Tensor if torch is imported (the Tensors values may be), else None."""
     torch = sys.modules.get("torch")
-    return torch is not None and isinstance(value, torch.Tensor)
+    return None if torch is None else torch.Tensor
 
 
 class _Groups:
@@ -26,7 +40,7 @@ class _Groups:
 
     __slots__ = ("saved",)
 
-    def __init__(self, optimizer: Any) -> None:
+    def __init__(self, optimizer: Any, tensor: Any) -> None:
         groups = getattr(optimizer, "param_groups", None)
         self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[Any, Any]]]] = []
         if not isinstance(groups, list):
@@ -34,8 +48,8 @@ class _Groups:
         for group in groups:
             if not isinstance(group, dict):
                 continue
-            items = dict(group)
-            tensors = [(v, v.detach().clone()) for v in items.values() if _is_tensor(v)]
+            items = group.copy()
+            tensors = _tensors(items.values(), tensor)
             self.saved.append((group, items, tensors))
 
     def restore(self) -> None:
@@ -55,23 +69,24 @@ class _Scheduler:
 
     __slots__ = ("saved",)
 
-    def __init__(self, scheduler: Any, seen: set[int]) -> None:
+    def __init__(self, scheduler: Any, seen: set[int], tensor: Any) -> None:
         self.saved: list[tuple[dict[str, Any], dict[str, Any], list[tuple[list[Any], list[Any]]],
                                list[tuple[Any, Any]]]] = []
-        self._add(scheduler, seen)
+        self._add(scheduler, seen, tensor)
 
-    def _add(self, scheduler: Any, seen: set[int]) -> None:
+    def _add(self, scheduler: Any, seen: set[int], tensor: Any) -> None:
         if id(scheduler) in seen:
             return
         seen.add(id(scheduler))
         attrs = getattr(scheduler, "__dict__", None)
         if not isinstance(attrs, dict):
             return
-        lists = [(v, v[:]) for v in attrs.values() if type(v) is list]
-        tensors = [(v, v.detach().clone()) for v in attrs.values() if _is_tensor(v)]
-        self.saved.append((attrs, dict(attrs), lists, tensors))
+        items = attrs.copy()
+        lists = [(v, v[:]) for v in items.values() if type(v) is list]
+        tensors = _tensors(items.values(), tensor)
+        self.saved.append((attrs, items, lists, tensors))
         for child in attrs.get("_schedulers", ()) or ():
-            self._add(child, seen)
+            self._add(child, seen, tensor)
 
     def restore(self) -> None:
         for attrs, items, lists, tensors in self.saved:
@@ -95,8 +110,9 @@ def atomic(function: Callable[..., T], scheduler: Any, optimizer: Any, *args: An
            **kwargs: Any) -> T:
     """``function(*args, **kwargs)``; if it raises, ``scheduler`` (and every scheduler it holds)
     and ``optimizer``'s param groups are put back as they were."""
-    groups = _Groups(optimizer)
-    schedulers = _Scheduler(scheduler, set()) if scheduler is not None else None
+    tensor = _tensor_type()
+    groups = _Groups(optimizer, tensor)
+    schedulers = _Scheduler(scheduler, set(), tensor) if scheduler is not None else None
     try:
         return function(*args, **kwargs)
     except BaseException:
