@@ -43,6 +43,7 @@ class ReduceLROnPlateau : public LRScheduler {
     last_epoch_ = 0;
     last_lr_.resize(n);
     current_lrs(last_lr_.data());
+    took_min_lr.reserve(n);  // (a plateau a composite steps later allocates nothing then)
     reset();
     // A step (or a composite's restart()) then allocates nothing.
     for (auto* buffer : {&last_lr_scratch_, &restart_lrs_, &held_lrs_, &saved_last_lr_})
@@ -147,6 +148,7 @@ class ReduceLROnPlateau : public LRScheduler {
     const std::size_t n = groups_->size();
     last_lr_scratch_.resize(n);
     current_lrs(last_lr_scratch_.data());  // the only thing that can fail: before any change
+    took_min_lr.assign(n, 0);
     reset();
     last_epoch_ = 0;
     std::swap(last_lr_, last_lr_scratch_);
