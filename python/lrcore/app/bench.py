@@ -523,17 +523,22 @@ def plot(results: dict[str, Any], path: str) -> None:
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.5 * nrows + 0.8),
                              squeeze=False, sharey=True, layout="constrained")
     groups = sorted({r["groups"] for r in rows})
+    # The median panel: the schedulers every implementation ran (torch lacks lrcore's own).
+    common = [r for r in rows if all(r[f"{impl}_us"] is not None for impl in labels)]
     for index, (ax, panel) in enumerate(zip(axes.flat, panels)):
         median = panel == "median over schedulers"
         for impl in labels:
             if median:
                 xs = groups
-                ys = [statistics.median(r[f"{impl}_us"] for r in rows if r["groups"] == g)
+                ys = [statistics.median(r[f"{impl}_us"] for r in common if r["groups"] == g)
                       for g in groups]
             else:
-                sel = sorted((r for r in rows if r["scheduler"] == panel), key=lambda r: r["groups"])
+                sel = sorted((r for r in rows if r["scheduler"] == panel and
+                              r[f"{impl}_us"] is not None), key=lambda r: r["groups"])
                 xs = [r["groups"] for r in sel]
                 ys = [r[f"{impl}_us"] for r in sel]
+                if not sel:
+                    continue
             ax.plot(xs, ys, marker="o", markersize=3, color=colors[impl], label=impl,
                     linewidth=2.4 if median else 1.5)
         ax.set_xscale("log")
