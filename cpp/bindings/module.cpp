@@ -21,4 +21,5 @@ PYBIND11_MODULE(_core, m) {
   });
   lrcore_py::register_accel(m);
   lrcore_py::register_functional(m);
+  lrcore_py::register_snapshot(m);
 }

@@ -62,5 +62,6 @@ inline PyObject* interned(const char* text) {
 
 void register_accel(py::module_& m);
 void register_functional(py::module_& m);
+void register_snapshot(py::module_& m);
 
 }  // namespace lrcore_py

@@ -103,3 +103,14 @@ def functional_one_cycle(
     total_steps: int,
     cos_strategy: bool,
 ) -> NDArray[np.float64]: ...
+
+class Snapshot:
+    """What a Python step may change in a scheduler (and every scheduler it holds) and in an
+    optimizer's param groups, to put back if it fails."""
+
+    def __init__(self, scheduler: object, optimizer: object) -> None: ...
+    @property
+    def candidates(self) -> list[Any]:
+        """The values that may be Tensors (the caller copies those that are)."""
+    def restore(self) -> None:
+        """Put everything back as it was."""
