@@ -79,7 +79,14 @@ inf = math.inf
 # torch's helpers, without importing torch
 
 
+# Types no Tensor has, tested first: isinstance(v, torch.Tensor) goes through torch's metaclass,
+# which would cost each step more than its arithmetic.
+_PLAIN_TYPES = frozenset({float, int, bool, str, type(None), list, tuple, dict})
+
+
 def _is_tensor(value: Any) -> bool:
+    if type(value) in _PLAIN_TYPES:
+        return False
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(value, torch.Tensor)
 
