@@ -1,4 +1,4 @@
-"""The per-group harness (pytorch issue 63488), shared by tests/test_per_group.py and the
+"""The per-group harness (long requested of torch), shared by tests/test_per_group.py and the
 per-group rows of tests/test_bad_input.py: lrcore's scheduler built with one value per param
 group against torch, one torch run per group.
 

@@ -20,7 +20,7 @@ The table declares only lrcore's deliberate differences, and each declaration is
   at a later step, or never reads it as given; lrcore raises at construction, changing nothing,
   with the declared type, which must be the type torch's later step raises where it raises
   within the steps run.
-- per-group lists (pytorch issue 63488, lrcore's extension): for the arguments lrcore takes
+- per-group lists (lrcore's extension, long requested of torch): for the arguments lrcore takes
   per group (tests/_per_group.py), a list or tuple with one value per param group makes each
   group torch's run built with that group's scalar, compared exactly after every step; the
   wrong length raises ValueError; an element torch's construction refuses raises what torch

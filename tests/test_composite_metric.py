@@ -1,4 +1,4 @@
-"""SequentialLR, ChainedScheduler and WarmupLR holding a ReduceLROnPlateau (pytorch issue 68978).
+"""SequentialLR, ChainedScheduler and WarmupLR holding a ReduceLROnPlateau (long requested of torch).
 
 torch's composites refuse a ReduceLROnPlateau child; lrcore's accept one, and are then stepped
 with the metric. The oracle is tests/_oracles.py: torch's composites transcribed, with the

@@ -1,4 +1,4 @@
-"""Differential fuzz (issue 6): lrcore against torch 2.13 on random configurations of every
+"""Differential fuzz: lrcore against torch 2.13 on random configurations of every
 scheduler, driven by random interleavings of operations, compared exactly after every one.
 
 Operations: step(); step(epoch) jumps (leaf schedulers, fractional for

@@ -1,4 +1,4 @@
-"""Per-group arguments (pytorch issue 63488): a list with one value per param group where torch
+"""Per-group arguments (long requested of torch): a list with one value per param group where torch
 takes one scalar, differential against torch 2.13.
 
 The oracle (tests/_per_group.py, ``Runs``): for each group g, a torch optimizer with the same

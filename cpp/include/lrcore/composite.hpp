@@ -1,7 +1,7 @@
 // Schedulers made of schedulers: SequentialLR (one after another, switching at milestones) and
 // ChainedScheduler (all of them, every step, each on the lrs the previous one left).
 //
-// Unlike torch's, they accept a ReduceLROnPlateau child (pytorch issue 68978): a composite holding
+// Unlike torch's, they accept a ReduceLROnPlateau child (long requested of torch): a composite holding
 // one takes the metric, step_metric(metric), and passes it to the children that take it; the
 // others step as usual. At a SequentialLR milestone a ReduceLROnPlateau restarts as the other
 // schedulers do, from each group's initial_lr (see ReduceLROnPlateau::restart).

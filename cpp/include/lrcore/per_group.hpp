@@ -1,5 +1,5 @@
 // PerGroup<T>: a scheduler argument that torch takes as one scalar for every param group, and
-// that lrcore also takes as one value per group (pytorch issue 63488).
+// that lrcore also takes as one value per group (long requested of torch).
 //
 // It holds either one shared value (what torch holds) or one value per group, and says which:
 // the schedules keep their shared fast path (a per-step factor computed once for all groups)
