@@ -46,7 +46,7 @@ class Kind {
   // After the described fields are loaded: the attributes torch's step depends on that the core
   // does not hold as fields (CyclicLR's _scale_fn_ref, SWALR's anneal_func), checked and turned
   // into the core's terms, and a composite's derived state.
-  virtual void load_extra(lrcore::LRScheduler&, PyObject* dict, Context&) const {}
+  virtual void load_extra(lrcore::LRScheduler&, PyObject* /*dict*/, Context&) const {}
   // After the core's step, before the groups are written (results the core cannot hold).
   virtual void finish(lrcore::LRScheduler&, Context&) const {}
 
