@@ -53,6 +53,20 @@ lrcore::Num element<lrcore::Num>(PyObject* value) {
   return plain_num(value);
 }
 
+// A list or tuple of numbers (absent: empty).
+template <class T>
+void load_list(PyObject* value, std::vector<T>& v) {
+  if (!value) {
+    v.clear();
+    return;
+  }
+  if (!is_sequence(value)) throw NotModeled();
+  PyObject** items = PySequence_Fast_ITEMS(value);
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
+  v.resize(static_cast<std::size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = element<T>(items[i]);
+}
+
 template <class T>
 void load_per_group(PyObject* value, lrcore::PerGroup<T>& v) {
   if (!is_sequence(value)) return v.set_shared(element<T>(value));
@@ -158,29 +172,11 @@ void DictLoader::visit(const char*, std::string& v, const lrcore::Flags& f) {
 }
 
 void DictLoader::visit(const char*, std::vector<double>& v, const lrcore::Flags& f) {
-  PyObject* value = next(f);
-  if (!value) {
-    v.clear();
-    return;
-  }
-  if (!is_sequence(value)) throw NotModeled();
-  PyObject** items = PySequence_Fast_ITEMS(value);
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
-  v.resize(static_cast<std::size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = plain_number(items[i]);
+  load_list(next(f), v);
 }
 
 void DictLoader::visit(const char*, std::vector<std::int64_t>& v, const lrcore::Flags& f) {
-  PyObject* value = next(f);
-  if (!value) {
-    v.clear();
-    return;
-  }
-  if (!is_sequence(value)) throw NotModeled();
-  PyObject** items = PySequence_Fast_ITEMS(value);
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(value);
-  v.resize(static_cast<std::size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = plain_int(items[i]);
+  load_list(next(f), v);
 }
 
 void DictLoader::visit(const char*, lrcore::Counter& v, const lrcore::Flags& f) {

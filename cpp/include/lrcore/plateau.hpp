@@ -213,8 +213,7 @@ class ReduceLROnPlateau : public LRScheduler {
             "the `min_lrs` field to match the length of the `optimizer` param groups.");
       min_lrs.assign(n, *default_min_lr);
     }
-    took_min_lr.assign(n, 0);
-    for (std::size_t g = 0; g < n; ++g) {
+    for (std::size_t g = 0; g < n; ++g) {  // (step() cleared took_min_lr)
       const double old_lr = lrs[g];
       const double reduced = old_lr * factor;
       const double new_lr = pymath::max(reduced, min_lrs[g]);
