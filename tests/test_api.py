@@ -31,7 +31,7 @@ def _groups(opt):
 
 
 @pytest.mark.parametrize("name", NAMES + ["SWALR"])
-def test_signature_is_torchs_plus_verbose(name):
+def test_signature_is_torchs_plus_verbose_and_key(name):
     torch_cls = TSWA.SWALR if name == "SWALR" else getattr(TLR, name)
     ours = LSWA.SWALR if name == "SWALR" else getattr(LLR, name)
     theirs = inspect.signature(torch_cls.__init__).parameters
@@ -39,7 +39,11 @@ def test_signature_is_torchs_plus_verbose(name):
     assert list(mine)[: len(theirs)] == list(theirs), name
     for pname, p in theirs.items():
         assert mine[pname].default == p.default, (name, pname)
-    assert set(mine) - set(theirs) <= {"verbose"}, name
+    assert set(mine) - set(theirs) <= {"verbose", "key"}, name
+    # key: keyword-only, "lr" by default (a composite's: None, its schedulers' key)
+    assert mine["key"].kind is inspect.Parameter.KEYWORD_ONLY, name
+    composite = name in ("SequentialLR", "ChainedScheduler", "LRScheduler", "_LRScheduler")
+    assert mine["key"].default == (None if composite else "lr"), name
     if name not in ("LRScheduler", "_LRScheduler"):
         assert "verbose" in mine and mine["verbose"].default is False
 

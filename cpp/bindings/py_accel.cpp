@@ -124,6 +124,7 @@ lrcore::LRScheduler& Context::load_child(PyObject* obj) {
 lrcore::LRScheduler& Context::load(PyObject* obj, const Plan& plan, bool root) {
   static PyObject* optimizer_name = interned("optimizer");
   static PyObject* verbose_name = interned("verbose");
+  static PyObject* key_name = interned("key");
   static const std::array<PyObject*, 3> child_hooks = {interned("step"), interned("_update_lr"),
                                                        interned("get_last_lr")};
   if (!plan.kind || (!root && !plan.child)) throw NotModeled();
@@ -140,11 +141,14 @@ lrcore::LRScheduler& Context::load(PyObject* obj, const Plan& plan, bool root) {
     if (PyErr_Occurred()) throw py::error_already_set();
     throw NotModeled();
   }
+  // The field the scheduler drives: its `key` attribute, set only when it is not "lr".
+  PyObject* key = PyDict_GetItemWithError(dict, key_name);
+  if (!key && PyErr_Occurred()) throw py::error_already_set();
   if (root) {
-    groups_.bind(optimizer, !simulating);
+    groups_.bind(optimizer, !simulating, key);
     groups_.preload(lrcore::Key::lr);  // every step writes the lrs; a Tensor lr is not modeled
-  } else if (optimizer != groups_.optimizer()) {
-    throw NotModeled();  // a child rebound to another optimizer: torch steps that one
+  } else if (optimizer != groups_.optimizer() || !groups_.drives(key)) {
+    throw NotModeled();  // a child rebound to another optimizer or key: torch steps that one
   }
   if (used_ == nodes_.size()) nodes_.emplace_back();
   Node& node = nodes_[used_++];

@@ -28,13 +28,19 @@ PyObject* counter_type() {
   return type;
 }
 
-lrcore::Key phase_key(PyObject* name) {
+// The key a phase names, in the groups' names (those of the driven key: "initial_weight_decay").
+lrcore::Key phase_key(PyObject* name, const PyGroups& groups) {
   static const lrcore::Key keys[] = {lrcore::Key::initial_lr, lrcore::Key::max_lr,
                                      lrcore::Key::min_lr, lrcore::Key::max_momentum,
                                      lrcore::Key::base_momentum};
   if (!PyUnicode_CheckExact(name)) throw NotModeled();
-  for (lrcore::Key key : keys)
-    if (PyUnicode_CompareWithASCIIString(name, lrcore::key_name(key)) == 0) return key;
+  for (lrcore::Key key : keys) {
+    PyObject* held = groups.name(key);
+    if (name == held) return key;
+    const int compared = PyUnicode_Compare(name, held);
+    if (compared == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (compared == 0) return key;
+  }
   throw NotModeled();  // a key torch would read from the groups, that the core does not name
 }
 
@@ -240,8 +246,10 @@ void DictLoader::visit(const char*, lrcore::Phases& v, const lrcore::Flags& f) {
       }
       return x;
     };
-    v.push_back({plain_num(item(end_step)), phase_key(item(start_lr)), phase_key(item(end_lr)),
-                 phase_key(item(start_momentum)), phase_key(item(end_momentum))});
+    const PyGroups& groups = context_.groups();
+    v.push_back({plain_num(item(end_step)), phase_key(item(start_lr), groups),
+                 phase_key(item(end_lr), groups), phase_key(item(start_momentum), groups),
+                 phase_key(item(end_momentum), groups)});
   }
 }
 

@@ -17,8 +17,15 @@ class PyGroups final : public lrcore::Groups {
  public:
   // Take optimizer.param_groups: a list of dicts (anything else is not modeled).
   // `ints_kept`: an int lr or momentum must stay an int where torch keeps it (a step; simulate()
-  // returns floats, and takes them).
-  void bind(PyObject* optimizer, bool ints_kept = true);
+  // returns floats, and takes them). `key`: the field the scheduler drives (a str, as the
+  // scheduler's `key` attribute holds it; null: "lr"): Key::lr reads and writes it, and the
+  // entries torch names after the lr (initial_lr, max_lr, ...) are named after it.
+  void bind(PyObject* optimizer, bool ints_kept = true, PyObject* key = nullptr);
+  // Whether `key` (null: "lr") is the key the groups are bound with.
+  bool drives(PyObject* key) const;
+  // The dict entry holding `key` (for Key::lr with an element key, the tuple field).
+  PyObject* name(lrcore::Key key) const { return names_[static_cast<std::size_t>(key)]; }
+  std::string name_of(lrcore::Key key) const override;
   // Forget the columns (the groups stay bound).
   void reset();
   // Forget the groups too (no reference to Python objects is left).
@@ -72,6 +79,15 @@ class PyGroups final : public lrcore::Groups {
   mutable std::array<Column, lrcore::kNumKeys> columns_;
   std::vector<PyObject*> lr_objects_;
   mutable int momentum_kind_ = -1;
+  // The driven key: its object (a reference, null for "lr"), the names of the entries it
+  // renames (references), and for an element of a tuple field its index (-1 otherwise).
+  void use_key(PyObject* key);
+  int element(lrcore::Key key) const {
+    return key == lrcore::Key::beta1 ? 0 : key == lrcore::Key::lr ? lr_element_ : -1;
+  }
+  PyObject* key_ = nullptr;
+  std::array<PyObject*, lrcore::kNumKeys> names_{};
+  int lr_element_ = -1;
 
  public:
   PyGroups() = default;

@@ -65,6 +65,9 @@ class Groups {
   virtual double get(Key key, std::size_t group) const = 0;  // throws key_error if absent
   virtual void set(Key key, std::size_t group, double value) = 0;
   virtual MomentumKind momentum_kind() const = 0;
+  // The name of the entry holding `key` in these groups' terms, for messages: a view driving
+  // another field than the lr names initial_lr "initial_weight_decay".
+  virtual std::string name_of(Key key) const { return key_name(key); }
   // Two Groups with the same identity are views of the same optimizer.
   virtual const void* identity() const { return this; }
 

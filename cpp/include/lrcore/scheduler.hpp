@@ -329,7 +329,8 @@ class LRScheduler {
     const std::size_t n = groups_->size();
     for (std::size_t g = 0; g < n; ++g)
       if (!groups_->has(Key::initial_lr, g))
-        throw key_error("param 'initial_lr' is not specified in param_groups[" +
+        throw key_error("param '" + groups_->name_of(Key::initial_lr) +
+                        "' is not specified in param_groups[" +
                         std::to_string(g) +
                         "] when resuming scheduler with last_epoch >= 0.\n"
                         "This typically happens when:\n"

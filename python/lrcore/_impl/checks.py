@@ -19,7 +19,8 @@ from .. import _core
 
 # Keys of a state_dict that older torch releases lack or that they saved and 2.13 does not
 # (torch 2.13's load_state_dict, a __dict__ update, takes them all).
-_BASE_OPTIONAL = frozenset({"_is_initial", "_get_lr_called_within_step"})
+# "key": the param-group field a scheduler drives, in its state when it is not "lr".
+_BASE_OPTIONAL = frozenset({"_is_initial", "_get_lr_called_within_step", "key"})
 _LEGACY = frozenset({"verbose"})
 # Keys a class's state holds only in some configurations (cycling momentum).
 _CONDITIONAL = {

@@ -115,17 +115,139 @@ def _format_param(name: str, optimizer: Any, param: Any) -> list[Any]:
     return list(map(_copy, param))
 
 
+# --------------------------------------------------------------------------------------------
+# The hyperparameter a scheduler drives (``key``): "lr" as torch's, or any other numeric
+# param-group field ("weight_decay"), or an element of a tuple field ("betas[1]").
+
+
+def _split_key(key: str) -> tuple[str, int | None]:
+    """A key's group field and element index: "betas[1]" -> ("betas", 1), "lr" -> ("lr", None)."""
+    found = _KEYS.get(key)
+    if found is None:
+        name, index = key, None
+        if key.endswith("]") and "[" in key:
+            name, _, digits = key[:-1].partition("[")
+            if not digits.isdigit() or not digits.isascii():
+                raise ValueError(f"key {key!r}: an element is written as name[index], as "
+                                 "'betas[1]'")
+            index = int(digits)
+        if not name.isidentifier():
+            raise ValueError(f"key {key!r} does not name a param-group field")
+        found = _KEYS[key] = (name, index)
+    return found
+
+
+_KEYS: dict[str, tuple[str, int | None]] = {"lr": ("lr", None)}
+
+
+def _split_element(key: str) -> tuple[str, int]:
+    """_split_key of a key naming an element ("betas[1]")."""
+    name, index = _split_key(key)
+    if index is None:
+        raise ValueError(f"key {key!r} names no element")
+    return name, index
+
+
+def _get(group: dict[str, Any], key: str) -> Any:
+    """What ``group`` holds for ``key`` (a field, or an element of a tuple field)."""
+    if key[-1] != "]":
+        return group[key]
+    name, index = _split_key(key)
+    return group[name][index]
+
+
+def _renamed(key: str, torch_name: str) -> str:
+    """The group entry a scheduler driving ``key`` keeps where torch keeps ``torch_name`` (one
+    named after the lr: initial_lr, max_lr, min_lr, swa_lr): "initial_weight_decay", and for an
+    element, a plain name: "initial_betas_1" for "betas[1]"."""
+    if key == "lr":
+        return torch_name
+    if key[-1] == "]":
+        name, index = _split_key(key)
+        key = f"{name}_{index}"
+    return torch_name[:-2] + key
+
+
 def _param_groups_val_list(optimizer: Any, key: str) -> list[Any]:
     """group[key] for each param group; Tensors cloned so that nothing aliases the groups."""
+    if key[-1] == "]":
+        return [_copy(_get(group, key)) for group in optimizer.param_groups]
     return [_copy(group[key]) for group in optimizer.param_groups]
 
 
 def _update_param_group_val(param_group: dict[str, Any], key: str, val: Any) -> None:
-    """Set param_group[key] to val; a Tensor held there is filled in place."""
-    if _is_tensor(param_group[key]):
+    """Set param_group[key] to val; a Tensor held there is filled in place. An element of a
+    tuple field is set as torch's schedulers set Adam's beta1: a new tuple in the field."""
+    if key[-1] == "]":
+        name, index = _split_element(key)
+        held = param_group[name]
+        if _is_tensor(held[index]):
+            held[index].fill_(_to_scalar(val))
+        else:
+            param_group[name] = (*held[:index], val, *held[index + 1:])
+    elif _is_tensor(param_group[key]):
         param_group[key].fill_(_to_scalar(val))
     else:
         param_group[key] = val
+
+
+def _assign(param_group: dict[str, Any], key: str, val: Any) -> None:
+    """param_group[key] = val, a Tensor held there replaced rather than filled (for the
+    schedulers that assign, as transformers' GreedyLR)."""
+    if key[-1] == "]":
+        name, index = _split_element(key)
+        held = param_group[name]
+        param_group[name] = (*held[:index], val, *held[index + 1:])
+    else:
+        param_group[key] = val
+
+
+_NUMBER_TYPES = (int, float)
+
+
+def _check_key(optimizer: Any, key: Any, owner: str) -> str:
+    """Refuse, before anything changes, a key that is not a str naming a numeric value (an int,
+    a float or a 0-d Tensor) in every param group."""
+    if not isinstance(key, str):
+        raise TypeError(f"{owner}: key must be a str naming a param-group field, got "
+                        f"{type(key).__name__}")
+    name, index = _split_key(key)
+    for i, group in enumerate(optimizer.param_groups):
+        if name not in group:
+            raise KeyError(f"{owner}: param_groups[{i}] has no {name!r} (key={key!r})")
+        value = group[name]
+        if index is not None:
+            if not isinstance(value, (tuple, list)) or index >= len(value):
+                raise TypeError(f"{owner}: key={key!r} needs param_groups[{i}][{name!r}] to be "
+                                f"a tuple of more than {index} values, got {value!r}")
+            value = value[index]
+        numeric = (isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool)) or (
+            _is_tensor(value) and value.dim() == 0 and value.is_floating_point())
+        if not numeric:
+            raise TypeError(f"{owner}: param_groups[{i}][{key!r}] must be a number to be "
+                            f"scheduled, got {type(value).__name__}")
+    return key
+
+
+def _set_key(scheduler: Any, optimizer: Any, key: Any) -> None:
+    """Record the driven key: on the instance (so in its state_dict) only when it is not "lr",
+    so that a scheduler of the lr has torch's attributes exactly."""
+    if key is None or (key == "lr" and type(key) is str):
+        return
+    _check_optimizer(optimizer)
+    scheduler.key = _check_key(optimizer, key, type(scheduler).__name__)
+
+
+def _check_state_key(scheduler: Any, state_dict: Any) -> None:
+    """A state saved for one key does not load into a scheduler of another (ValueError, before
+    anything is loaded)."""
+    if not isinstance(state_dict, dict):
+        return
+    saved = state_dict.get("key", "lr")
+    if saved != scheduler.key:
+        raise ValueError(
+            f"{type(scheduler).__name__}.load_state_dict: the state_dict was saved by a scheduler "
+            f"of {saved!r}, and this one schedules {scheduler.key!r}")
 
 
 def _check_optimizer(optimizer: Any) -> None:
@@ -224,18 +346,24 @@ class LRScheduler(_TorchBase):
     # Attributes holding one value per param group, adopted for a group added later (see
     # _adopt_new_groups): base_lrs always, and each class's own.
     _group_lists: tuple[str, ...] = ()
+    # The param-group field the scheduler drives (see _set_key): set on the instance only when
+    # it is not "lr".
+    key: str = "lr"
 
-    def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
+    def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False, *,
+                 key: str | None = None) -> None:
         _check_optimizer(optimizer)
+        _set_key(self, optimizer, key)
         self.optimizer = optimizer
+        initial = _renamed(self.key, "initial_lr")
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", _copy(group["lr"]))
+                group.setdefault(initial, _copy(_get(group, self.key)))
         else:
             for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
+                if initial not in group:
                     raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                        f"param '{initial}' is not specified in param_groups[{i}] when resuming "
                         "scheduler with last_epoch >= 0.\n"
                         "This typically happens when:\n"
                         "1. You're trying to resume training from a checkpoint but haven't "
@@ -243,7 +371,7 @@ class LRScheduler(_TorchBase):
                         "2. You're using last_epoch >= 0 for a fresh training run (not "
                         "recommended)"
                     )
-        self.base_lrs: list[Any] = _param_groups_val_list(optimizer, "initial_lr")
+        self.base_lrs: list[Any] = _param_groups_val_list(optimizer, initial)
         self.last_epoch = last_epoch
         if verbose:
             self.verbose = verbose
@@ -262,7 +390,13 @@ class LRScheduler(_TorchBase):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state returned by :meth:`state_dict`."""
+        _check_state_key(self, state_dict)
         self.__dict__.update(state_dict)
+
+    def get_last_value(self) -> list[Any]:
+        """:meth:`get_last_lr` under a name that reads right for any ``key``: the values of the
+        driven field the last step wrote, one per param group."""
+        return self.get_last_lr()
 
     def get_last_lr(self) -> list[Any]:
         """The lrs the last step wrote, one per param group (a new list each call: changing it
@@ -304,9 +438,9 @@ class LRScheduler(_TorchBase):
                     values = self.get_lr()
 
         for param_group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            _update_param_group_val(param_group, "lr", lr)
+            _update_param_group_val(param_group, self.key, lr)
 
-        self._last_lr: list[Any] = _param_groups_val_list(self.optimizer, "lr")
+        self._last_lr: list[Any] = _param_groups_val_list(self.optimizer, self.key)
         if getattr(self, "verbose", False):
             for i, lr in enumerate(self._last_lr):
                 self.print_lr(True, i, lr, epoch)
@@ -344,8 +478,9 @@ class LRScheduler(_TorchBase):
         if "base_lrs" in self._group_lists:
             return
         for group in groups[len(self.base_lrs):]:
-            group.setdefault("initial_lr", _copy(group["lr"]))
-            self.base_lrs.append(_copy(group["initial_lr"]))
+            initial = _renamed(self.key, "initial_lr")
+            group.setdefault(initial, _copy(_get(group, self.key)))
+            self.base_lrs.append(_copy(group[initial]))
 
 
 def _uniform(values: Sequence[Any]) -> bool:
@@ -411,6 +546,7 @@ class _LambdaState:
         return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        _check_state_key(self, state_dict)
         lr_lambdas = state_dict.pop("lr_lambdas")
         self.__dict__.update(state_dict)
         # Restore state_dict keys in order to prevent side effects
@@ -426,7 +562,8 @@ class LambdaLR(_LambdaState, LRScheduler):
     _group_lists = ("lr_lambdas",)
 
     def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.optimizer = optimizer
         self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch, verbose)
@@ -444,7 +581,8 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
     _group_lists = ("lr_lambdas",)
 
     def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.optimizer = optimizer
         self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         for lr_lambda in self.lr_lambdas:
@@ -458,10 +596,10 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
         _warn_get_lr_called_within_step(self)
         if not self._is_initial:
             self._adopt_new_groups()
-            return [group["lr"] * lmbda(self.last_epoch)
+            return [_get(group, self.key) * lmbda(self.last_epoch)
                     for lmbda, group in zip(self.lr_lambdas, self.optimizer.param_groups,
                                             strict=True)]
-        return _param_groups_val_list(self.optimizer, "lr")
+        return _param_groups_val_list(self.optimizer, self.key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,7 +612,8 @@ class StepLR(LRScheduler):
     _group_lists = ("step_size", "gamma")
 
     def __init__(self, optimizer: Any, step_size: Any, gamma: Any = 0.1, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch, verbose)
@@ -485,13 +624,13 @@ class StepLR(LRScheduler):
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
             n = len(groups)
-            return [_copy(group["lr"]) if self.last_epoch == 0 or self.last_epoch % size != 0
-                    else group["lr"] * gamma
+            return [_copy(_get(group, self.key)) if self.last_epoch == 0 or self.last_epoch % size != 0
+                    else _get(group, self.key) * gamma
                     for group, size, gamma in zip(groups, _values("step_size", self.step_size, n),
                                                   _values("gamma", self.gamma, n))]
         if (self.last_epoch == 0) or (self.last_epoch % self.step_size != 0):
-            return _param_groups_val_list(self.optimizer, "lr")
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+            return _param_groups_val_list(self.optimizer, self.key)
+        return [_get(group, self.key) * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         self._adopt_new_groups()
@@ -508,7 +647,8 @@ class MultiStepLR(LRScheduler):
     _group_lists = ("gamma",)
 
     def __init__(self, optimizer: Any, milestones: Iterable[int], gamma: Any = 0.1,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch, verbose)
@@ -516,13 +656,13 @@ class MultiStepLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
-            return _param_groups_val_list(self.optimizer, "lr")
+            return _param_groups_val_list(self.optimizer, self.key)
         if _per_group(self.gamma):
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
-            return [group["lr"] * gamma ** self.milestones[self.last_epoch]
+            return [_get(group, self.key) * gamma ** self.milestones[self.last_epoch]
                     for group, gamma in zip(groups, _values("gamma", self.gamma, len(groups)))]
-        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
+        return [_get(group, self.key) * self.gamma ** self.milestones[self.last_epoch]
                 for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
@@ -546,7 +686,8 @@ class ConstantLR(LRScheduler):
     _group_lists = ("factor", "total_iters")
 
     def __init__(self, optimizer: Any, factor: Any = 1.0 / 3, total_iters: Any = 5,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         _check_unit(factor, "Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
@@ -562,17 +703,17 @@ class ConstantLR(LRScheduler):
             for group, factor, total in zip(groups, _values("factor", self.factor, n),
                                             _values("total_iters", self.total_iters, n)):
                 if self.last_epoch == 0:
-                    out.append(group["lr"] * factor)
+                    out.append(_get(group, self.key) * factor)
                 elif self.last_epoch != total:
-                    out.append(_copy(group["lr"]))
+                    out.append(_copy(_get(group, self.key)))
                 else:
-                    out.append(group["lr"] * (1.0 / factor))
+                    out.append(_get(group, self.key) * (1.0 / factor))
             return out
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+            return [_get(group, self.key) * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
-        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+            return _param_groups_val_list(self.optimizer, self.key)
+        return [_get(group, self.key) * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         self._adopt_new_groups()
@@ -590,7 +731,9 @@ class LinearLR(LRScheduler):
     _group_lists = ("start_factor", "end_factor", "total_iters")
 
     def __init__(self, optimizer: Any, start_factor: Any = 1.0 / 3, end_factor: Any = 1.0,
-                 total_iters: Any = 5, last_epoch: int = -1, verbose: bool = False) -> None:
+                 total_iters: Any = 5, last_epoch: int = -1, verbose: bool = False, *,
+                 key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         _check_unit(start_factor, "Starting multiplicative factor expected to be greater than 0 "
                                   "and less or equal to 1.", low_open=True)
         _check_unit(end_factor, "Ending multiplicative factor expected to be between 0 and 1.")
@@ -612,19 +755,19 @@ class LinearLR(LRScheduler):
                                                 _values("end_factor", self.end_factor, n),
                                                 _values("total_iters", self.total_iters, n)):
                 if self.last_epoch == 0:
-                    out.append(group["lr"] * start)
+                    out.append(_get(group, self.key) * start)
                 elif self._is_initial or self.last_epoch > total:
-                    out.append(_copy(group["lr"]))
+                    out.append(_copy(_get(group, self.key)))
                 else:
-                    out.append(group["lr"] * (1.0 + (end - start) / (
+                    out.append(_get(group, self.key) * (1.0 + (end - start) / (
                         total * start + (self.last_epoch - 1) * (end - start))))
             return out
         if self.last_epoch == 0:
-            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+            return [_get(group, self.key) * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
+            return _param_groups_val_list(self.optimizer, self.key)
         return [
-            group["lr"] * (1.0 + (self.end_factor - self.start_factor) / (
+            _get(group, self.key) * (1.0 + (self.end_factor - self.start_factor) / (
                 self.total_iters * self.start_factor
                 + (self.last_epoch - 1) * (self.end_factor - self.start_factor)))
             for group in self.optimizer.param_groups
@@ -648,20 +791,21 @@ class ExponentialLR(LRScheduler):
     _group_lists = ("gamma",)
 
     def __init__(self, optimizer: Any, gamma: Any, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch, verbose)
 
     def get_lr(self) -> list[Any]:
         _warn_get_lr_called_within_step(self)
         if self._is_initial:
-            return _param_groups_val_list(self.optimizer, "lr")
+            return _param_groups_val_list(self.optimizer, self.key)
         if _per_group(self.gamma):
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
-            return [group["lr"] * gamma
+            return [_get(group, self.key) * gamma
                     for group, gamma in zip(groups, _values("gamma", self.gamma, len(groups)))]
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+        return [_get(group, self.key) * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         self._adopt_new_groups()
@@ -676,7 +820,8 @@ class PolynomialLR(LRScheduler):
     _group_lists = ("total_iters", "power")
 
     def __init__(self, optimizer: Any, total_iters: Any = 5, power: Any = 1.0,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch, verbose)
@@ -685,7 +830,7 @@ class PolynomialLR(LRScheduler):
         _warn_get_lr_called_within_step(self)
         if _per_group(self.total_iters) or _per_group(self.power):
             if self._is_initial:
-                return _param_groups_val_list(self.optimizer, "lr")
+                return _param_groups_val_list(self.optimizer, self.key)
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
             n = len(groups)
@@ -693,17 +838,17 @@ class PolynomialLR(LRScheduler):
             for group, total, power in zip(groups, _values("total_iters", self.total_iters, n),
                                            _values("power", self.power, n)):
                 if self.last_epoch > total:
-                    out.append(_copy(group["lr"]))
+                    out.append(_copy(_get(group, self.key)))
                 else:
                     decay_factor = ((1.0 - self.last_epoch / total)
                                     / (1.0 - (self.last_epoch - 1) / total)) ** power
-                    out.append(group["lr"] * decay_factor)
+                    out.append(_get(group, self.key) * decay_factor)
             return out
         if self._is_initial or self.last_epoch > self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
+            return _param_groups_val_list(self.optimizer, self.key)
         decay_factor = ((1.0 - self.last_epoch / self.total_iters)
                         / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
-        return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
+        return [_get(group, self.key) * decay_factor for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         self._adopt_new_groups()
@@ -721,7 +866,8 @@ class CosineAnnealingLR(LRScheduler):
     _group_lists = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Any, T_max: Any, eta_min: Any = 0.0, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch, verbose)
@@ -729,12 +875,12 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         _warn_get_lr_called_within_step(self)
         if self._is_initial:
-            return _param_groups_val_list(self.optimizer, "lr")
+            return _param_groups_val_list(self.optimizer, self.key)
         if _per_group(self.T_max) or _per_group(self.eta_min):
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
             n = len(groups)
-            return [self._group_lr(group["lr"], base_lr, T_max, eta_min)
+            return [self._group_lr(_get(group, self.key), base_lr, T_max, eta_min)
                     for group, base_lr, T_max, eta_min in zip(
                         groups, self.base_lrs, _values("T_max", self.T_max, n),
                         _values("eta_min", self.eta_min, n), strict=True)]
@@ -749,13 +895,13 @@ class CosineAnnealingLR(LRScheduler):
             ]
         elif (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
             return [
-                group["lr"] + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+                _get(group, self.key) + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
                 for base_lr, group in zip(self.base_lrs, self.optimizer.param_groups, strict=True)
             ]
         return [
             (1 + math.cos(math.pi * self.last_epoch / self.T_max))
             / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max))
-            * (group["lr"] - self.eta_min)
+            * (_get(group, self.key) - self.eta_min)
             + self.eta_min
             for group in self.optimizer.param_groups
         ]
@@ -822,7 +968,7 @@ def _initial_child(child: Any) -> None:
     if hook is not None:
         hook()
     elif _takes_metric(child) and not hasattr(child, "_schedulers"):
-        _plateau_fresh(child, _param_groups_val_list(child.optimizer, "lr"))
+        _plateau_fresh(child, _param_groups_val_list(child.optimizer, child.key))
     else:
         child._initial_step()
 
@@ -835,14 +981,27 @@ def _restart_child(child: Any, metrics: Any) -> None:
         hook(metrics)
     elif _takes_metric(child) and not hasattr(child, "_schedulers"):
         groups = child.optimizer.param_groups
-        lrs = _param_groups_val_list(child.optimizer, "initial_lr")
+        lrs = _param_groups_val_list(child.optimizer, _renamed(child.key, "initial_lr"))
         for group, lr in zip(groups, lrs):
-            _update_param_group_val(group, "lr", lr)
+            _update_param_group_val(group, child.key, lr)
         _plateau_fresh(child, lrs)
         if metrics is not None:
             child.step(metrics)
     else:
         child._update_lr(0)
+
+
+def _composite_key(composite: Any, schedulers: Sequence[Any], key: Any) -> Any:
+    """A composite drives its children's key (ValueError if they drive different ones, or if
+    ``key`` names another)."""
+    keys = list(dict.fromkeys(getattr(s, "key", "lr") for s in schedulers))
+    owner = type(composite).__name__
+    if len(keys) > 1:
+        raise ValueError(f"{owner}: its schedulers drive different keys {keys}; one composite "
+                         "schedules one param-group field")
+    if key is not None and key != keys[0]:
+        raise ValueError(f"{owner}: key={key!r}, but its schedulers drive {keys[0]!r}")
+    return keys[0]
 
 
 def _check_children(owner: str, optimizer: Any, schedulers: Sequence[Any]) -> None:
@@ -888,6 +1047,7 @@ class _Composite:
         return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        _check_state_key(self, state_dict)
         _schedulers = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
         # Restore state_dict keys in order to prevent side effects
@@ -900,12 +1060,14 @@ class SequentialLR(_Composite, LRScheduler):
     """Run schedulers one after another, switching at the milestones."""
 
     def __init__(self, optimizer: Any, schedulers: list[Any], milestones: list[int],
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *,
+                 key: str | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(
                 f"{self.__class__.__name__} expects at least one scheduler, but got no scheduler."
             )
         _check_children(self.__class__.__name__, optimizer, schedulers)
+        _set_key(self, optimizer, _composite_key(self, schedulers, key))
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "Sequential Schedulers expects number of schedulers provided to be one more than "
@@ -919,10 +1081,11 @@ class SequentialLR(_Composite, LRScheduler):
 
         # Reset learning rates back to initial values (a ReduceLROnPlateau child records none:
         # it is the lr, as LRScheduler's constructor records it)
+        initial = _renamed(self.key, "initial_lr")
         for group in self.optimizer.param_groups:
-            if "initial_lr" not in group and _takes_metric_anywhere(schedulers):
-                group["initial_lr"] = _copy(group["lr"])
-            _update_param_group_val(group, "lr", group["initial_lr"])
+            if initial not in group and _takes_metric_anywhere(schedulers):
+                group[initial] = _copy(_get(group, self.key))
+            _update_param_group_val(group, self.key, group[initial])
 
         # "Undo" the step performed by other schedulers
         self.recursive_undo()
@@ -987,7 +1150,7 @@ class ChainedScheduler(_Composite, LRScheduler):
     """Step every scheduler on every step, each on the lrs the previous one left."""
 
     def __init__(self, schedulers: Sequence[Any], optimizer: Any = None, *,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, key: str | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(
                 f"{self.__class__.__name__} expects at least one scheduler to be chained, but got "
@@ -995,17 +1158,18 @@ class ChainedScheduler(_Composite, LRScheduler):
             )
         optimizer = optimizer or schedulers[0].optimizer
         _check_children(self.__class__.__name__, optimizer, schedulers)
+        _set_key(self, optimizer, _composite_key(self, schedulers, key))
         _check_warmup_chain(schedulers)
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
+        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, self.key)
 
     def step(self, metrics: Any = None) -> None:
         """Step every scheduler (with the metric, ``step(val_loss)``, if one takes it)."""
         self._check_metric(metrics)
         for scheduler in self._schedulers:
             _step_child(scheduler, metrics)
-        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
+        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, self.key)
 
     def _initial_step(self) -> None:
         """As the first child of a SequentialLR (torch: step() in initial mode)."""
@@ -1013,7 +1177,7 @@ class ChainedScheduler(_Composite, LRScheduler):
         with _initial_mode(self):
             for scheduler in self._schedulers:
                 _step_child(scheduler, None)
-            self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
+            self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, self.key)
 
     def get_lr(self) -> list[Any]:
         raise NotImplementedError
@@ -1050,7 +1214,8 @@ class ReduceLROnPlateau(LRScheduler, _TorchPlateauBase):
     def __init__(self, optimizer: Any, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: Any = 0, eps: float = 1e-8,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -1074,7 +1239,7 @@ class ReduceLROnPlateau(LRScheduler, _TorchPlateauBase):
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+        self._last_lr = _param_groups_val_list(self.optimizer, self.key)
         self._init_is_better(mode=mode, threshold=threshold, threshold_mode=threshold_mode)
         self._reset()
         if verbose:
@@ -1111,7 +1276,7 @@ class ReduceLROnPlateau(LRScheduler, _TorchPlateauBase):
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
 
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+        self._last_lr = _param_groups_val_list(self.optimizer, self.key)
 
     def _reduce_lr(self, epoch: Any) -> None:
         if len(self.optimizer.param_groups) != len(self.min_lrs):
@@ -1127,10 +1292,10 @@ class ReduceLROnPlateau(LRScheduler, _TorchPlateauBase):
                 self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
 
         for i, param_group in enumerate(self.optimizer.param_groups):
-            old_lr = float(param_group["lr"])
+            old_lr = float(_get(param_group, self.key))
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
             if old_lr - new_lr > self.eps:
-                _update_param_group_val(param_group, "lr", new_lr)
+                _update_param_group_val(param_group, self.key, new_lr)
                 if getattr(self, "verbose", False):
                     epoch_str = ("%.2f" if isinstance(epoch, float) else "%.5d") % epoch
                     print(f"Epoch {epoch_str}: reducing learning rate of group {i} to "
@@ -1171,6 +1336,7 @@ class ReduceLROnPlateau(LRScheduler, _TorchPlateauBase):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state returned by :meth:`state_dict`."""
+        _check_state_key(self, state_dict)
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold,
                              threshold_mode=self.threshold_mode)
@@ -1193,7 +1359,8 @@ class CyclicLR(LRScheduler):
                  step_size_down: Any = None, mode: str = "triangular", gamma: Any = 1.0,
                  scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
                  cycle_momentum: bool = True, base_momentum: Any = 0.8, max_momentum: Any = 0.9,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         # Attach optimizer
         _check_optimizer(optimizer)
         self.optimizer = optimizer
@@ -1201,7 +1368,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                _update_param_group_val(group, "lr", lr)
+                _update_param_group_val(group, self.key, lr)
 
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
 
@@ -1325,7 +1492,7 @@ class CyclicLR(LRScheduler):
         have = min(len(values) for values in lists)
         super()._adopt_new_groups()
         for group in self.optimizer.param_groups[have:]:
-            group.setdefault("initial_lr", _copy(group["lr"]))
+            group.setdefault(_renamed(self.key, "initial_lr"), _copy(_get(group, self.key)))
         if getattr(self, "cycle_momentum", False):
             for group, m_momentum, b_momentum in zip(self.optimizer.param_groups[have:],
                                                      self.max_momentums[have:],
@@ -1364,7 +1531,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     _group_lists = ("eta_min",)
 
     def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: Any = 0.0,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
@@ -1424,9 +1592,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
         with _enable_get_lr_call(self):
             for param_group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
-                _update_param_group_val(param_group, "lr", lr)
+                _update_param_group_val(param_group, self.key, lr)
 
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+        self._last_lr = _param_groups_val_list(self.optimizer, self.key)
         if getattr(self, "verbose", False):
             for i, lr in enumerate(self._last_lr):
                 self.print_lr(True, i, lr, epoch)
@@ -1441,7 +1609,8 @@ class OneCycleLR(LRScheduler):
                  pct_start: float = 0.3, anneal_strategy: str = "cos",
                  cycle_momentum: bool = True, base_momentum: Any = 0.85, max_momentum: Any = 0.95,
                  div_factor: Any = 25.0, final_div_factor: Any = 1e4, three_phase: bool = False,
-                 last_epoch: int = -1, verbose: bool = False) -> None:
+                 last_epoch: int = -1, verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         # Validate optimizer
         _check_optimizer(optimizer)
         self.optimizer = optimizer
@@ -1505,6 +1674,11 @@ class OneCycleLR(LRScheduler):
                 },
             ]
 
+        if self.key != "lr":
+            for phase in self._schedule_phases:
+                phase["start_lr"] = _renamed(self.key, phase["start_lr"])
+                phase["end_lr"] = _renamed(self.key, phase["end_lr"])
+
         # Validate pct_start
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
@@ -1521,10 +1695,12 @@ class OneCycleLR(LRScheduler):
         # Initialize learning rate variables
         max_lrs = _format_param("max_lr", self.optimizer, max_lr)
         if last_epoch == -1:
+            initial, top, bottom = (_renamed(self.key, name)
+                                    for name in ("initial_lr", "max_lr", "min_lr"))
             for idx, group in enumerate(self.optimizer.param_groups):
-                group["initial_lr"] = max_lrs[idx] / div_factor
-                group["max_lr"] = max_lrs[idx]
-                group["min_lr"] = group["initial_lr"] / final_div_factor
+                group[initial] = max_lrs[idx] / div_factor
+                group[top] = max_lrs[idx]
+                group[bottom] = group[initial] / final_div_factor
 
         # Initialize momentum variables
         self.cycle_momentum = cycle_momentum
@@ -1618,7 +1794,8 @@ class OneCycleLR(LRScheduler):
         groups = self.optimizer.param_groups
         if not groups:
             return
-        keys = [k for k in self._GROUP_KEYS if k in groups[0]]
+        keys = [k for k in (_renamed(self.key, name) for name in self._GROUP_KEYS)
+                if k in groups[0]]
         if len(groups) <= len(self.base_lrs) and all(k in g for g in groups for k in keys):
             return
         for key in keys:
@@ -1633,4 +1810,4 @@ class OneCycleLR(LRScheduler):
             for group in missing:
                 group[key] = _copy(old[0])
         for group in groups[len(self.base_lrs):]:
-            self.base_lrs.append(_copy(group["initial_lr"]))
+            self.base_lrs.append(_copy(group[_renamed(self.key, "initial_lr")]))

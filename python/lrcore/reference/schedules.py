@@ -24,8 +24,10 @@ from typing import Any, Callable
 
 from .._impl.warn import warn
 from .lr_scheduler import (LambdaLR, LRScheduler, _check_children, _check_optimizer, _Composite,
+                           _assign, _check_state_key, _composite_key, _get,
                            _param_groups_val_list, _per_group, _restart_child, _initial_child,
-                           _step_child, _takes_metric, _update_param_group_val, _values,
+                           _set_key, _step_child, _takes_metric, _update_param_group_val,
+                           _values,
                            _warn_get_lr_called_within_step)
 
 __all__ = [
@@ -295,7 +297,9 @@ class WarmupCosineLR(_Formula):
                  warmup_lr_init: float = 0.0, eta_min: float | None = None,
                  min_lr_ratio: float | None = None, cycle_mul: float = 1.0,
                  cycle_decay: float = 1.0, cycle_limit: int = 1, warmup_prefix: bool = False,
-                 k_decay: float = 1.0, last_epoch: int = -1, verbose: bool = False) -> None:
+                 k_decay: float = 1.0, last_epoch: int = -1, verbose: bool = False, *,
+                 key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         _check_optimizer(optimizer)
         if eta_min is not None and min_lr_ratio is not None:
             raise ValueError("give eta_min (an absolute floor) or min_lr_ratio (a fraction of "
@@ -363,7 +367,8 @@ class WarmupStableDecayLR(_Formula):
                  num_training_steps: int | None = None, num_stable_steps: int | None = None,
                  warmup_type: str = "linear", decay_type: str = "cosine",
                  min_lr_ratio: float = 0.0, num_cycles: float = 0.5, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         _check_optimizer(optimizer)
         if num_training_steps is None and num_stable_steps is None:
             raise ValueError("Either num_training_steps or num_stable_steps must be specified.")
@@ -418,7 +423,8 @@ class InverseSqrtLR(_Formula):
 
     def __init__(self, optimizer: Any, num_warmup_steps: int, timescale: int | None = None, *,
                  noam: bool = False, d_model: int | None = None, last_epoch: int = -1,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         _check_optimizer(optimizer)
         warmup = _int("num_warmup_steps", num_warmup_steps)
         timescale = (warmup or 10_000) if timescale is None else _int("timescale", timescale, 1)
@@ -585,7 +591,9 @@ class HFScheduleLR(LambdaLR):
     """
 
     def __init__(self, optimizer: Any, schedule: str, *args: Any, last_epoch: int = -1,
-                 verbose: bool = False, **kwargs: Any) -> None:
+                 verbose: bool = False, key: str = "lr",
+                 **kwargs: Any) -> None:
+        _set_key(self, optimizer, key)
         if schedule not in HF_LAMBDAS:
             raise ValueError(f"unknown schedule {schedule!r}; expected one of {list(HF_LAMBDAS)}")
         lr_lambda = HF_LAMBDAS[schedule](optimizer, *args, **kwargs)
@@ -666,13 +674,14 @@ class WarmupLR(_Composite, LRScheduler):
 
     def __init__(self, scheduler: Any, warmup_steps: int, start_factor: Any = 0.0,
                  warmup_type: str = "linear", prefix: bool = False, *,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, key: str | None = None) -> None:
         if not hasattr(scheduler, "optimizer"):
             raise TypeError(f"WarmupLR wraps a scheduler (an object with `optimizer`), got "
                             f"{type(scheduler).__name__}")
         optimizer = scheduler.optimizer
         _check_optimizer(optimizer)
         _check_children("WarmupLR", optimizer, [scheduler])
+        _set_key(self, optimizer, _composite_key(self, [scheduler], key))
         steps = _int("warmup_steps", warmup_steps)
         groups = len(optimizer.param_groups)
         for factor in _values("start_factor", start_factor, groups):
@@ -715,8 +724,8 @@ class WarmupLR(_Composite, LRScheduler):
         else:
             lrs = list(inner)
         for group, lr in zip(groups, lrs):
-            _update_param_group_val(group, "lr", lr)
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+            _update_param_group_val(group, self.key, lr)
+        self._last_lr = _param_groups_val_list(self.optimizer, self.key)
         self.last_epoch = t
 
     def step(self, metrics: Any = None) -> None:
@@ -729,10 +738,10 @@ class WarmupLR(_Composite, LRScheduler):
                 # The groups hold damped lrs: the wrapped scheduler steps from its own.
                 for group, lr in zip(self.optimizer.param_groups, self.scheduler.get_last_lr(),
                                      strict=True):
-                    _update_param_group_val(group, "lr", lr)
+                    _update_param_group_val(group, self.key, lr)
             _step_child(self.scheduler, metrics)
         if inner_steps and t >= self.warmup_steps:  # transparent: the groups hold its lrs
-            self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+            self._last_lr = _param_groups_val_list(self.optimizer, self.key)
             self.last_epoch = t
         else:
             self._write(t)
@@ -768,7 +777,7 @@ class WarmupLR(_Composite, LRScheduler):
         """The state, with the groups' lrs now (``_group_lrs``), which load_state_dict puts back."""
         state = {key: value for key, value in self.__dict__.items()
                  if key not in ("optimizer", "_schedulers")}
-        state["_group_lrs"] = _param_groups_val_list(self.optimizer, "lr")
+        state["_group_lrs"] = _param_groups_val_list(self.optimizer, self.key)
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
@@ -781,7 +790,7 @@ class WarmupLR(_Composite, LRScheduler):
         group_lrs = state.pop("_group_lrs")
         super().load_state_dict(state)
         for group, lr in zip(self.optimizer.param_groups, group_lrs, strict=True):
-            _update_param_group_val(group, "lr", lr)
+            _update_param_group_val(group, self.key, lr)
 
 
 def _undo(s: Any) -> None:
@@ -839,7 +848,8 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
                  patience: int = 10, threshold: float = 1e-6, threshold_mode: str = "abs",
                  cooldown: int = 0, warmup: int = 0, min_lr: Any = 1e-3, max_lr: Any = 1.0,
                  eps: float = 1e-8, verbose: bool = False, smooth: bool = False,
-                 window_size: int = 50, reset_start: int = 500) -> None:
+                 window_size: int = 50, reset_start: int = 500, *, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         _check_optimizer(optimizer)
@@ -876,7 +886,7 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
         else:
             self.max_lrs = [max_lr] * len(optimizer.param_groups)
 
-        self._init_lrs = [group["lr"] for group in optimizer.param_groups]
+        self._init_lrs = [_get(group, self.key) for group in optimizer.param_groups]
         self._last_lr = self._init_lrs.copy()
 
         self.best: float = float("inf") if mode == "min" else float("-inf")
@@ -929,7 +939,7 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
                 self.cooldown_counter = self.cooldown
                 self.num_bad_epochs = 0
 
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = [_get(group, self.key) for group in self.optimizer.param_groups]
 
     def is_better(self, current: float, best: float) -> bool:
         """Whether ``current`` improves on ``best``."""
@@ -947,15 +957,15 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
     def _reduce_lr(self, epoch: int) -> None:
         all_at_min = True
         for i, param_group in enumerate(self.optimizer.param_groups):
-            old_lr = float(param_group["lr"])
+            old_lr = float(_get(param_group, self.key))
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
 
             if old_lr - new_lr > self.eps:
-                param_group["lr"] = new_lr
+                _assign(param_group, self.key, new_lr)
                 if self.verbose:
                     print(f"Epoch {epoch}: reducing learning rate of group {i} to {new_lr:.4e}.")
 
-            if param_group["lr"] > self.min_lrs[i]:
+            if _get(param_group, self.key) > self.min_lrs[i]:
                 all_at_min = False
 
         if all_at_min:
@@ -965,11 +975,11 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
 
     def _increase_lr(self, epoch: int) -> None:
         for i, param_group in enumerate(self.optimizer.param_groups):
-            old_lr = float(param_group["lr"])
+            old_lr = float(_get(param_group, self.key))
             new_lr = min(old_lr / self.factor, self.max_lrs[i])
 
             if new_lr - old_lr > self.eps:
-                param_group["lr"] = new_lr
+                _assign(param_group, self.key, new_lr)
                 if self.verbose:
                     print(f"Epoch {epoch}: increasing learning rate of group {i} to {new_lr:.4e}.")
 
@@ -977,7 +987,7 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
 
     def _reset(self) -> None:
         for i, param_group in enumerate(self.optimizer.param_groups):
-            param_group["lr"] = self._init_lrs[i]
+            _assign(param_group, self.key, self._init_lrs[i])
 
         self.best = float("inf") if self.mode == "min" else float("-inf")
         self.num_bad_epochs = 0
@@ -1026,6 +1036,8 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
             "_last_lr": self._last_lr,
             "_init_lrs": self._init_lrs,
         }
+        if self.key != "lr":
+            state["key"] = self.key
 
         if self.smooth and self._streaming_avg is not None:
             state["_streaming_avg"] = self._streaming_avg.state_dict()
@@ -1034,6 +1046,7 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state, as transformers' GreedyLR loads it."""
+        _check_state_key(self, state_dict)
         self.factor = state_dict.get("factor", self.factor)
         self.min_lrs = state_dict.get("min_lrs", self.min_lrs)
         self.max_lrs = state_dict.get("max_lrs", self.max_lrs)
@@ -1066,4 +1079,4 @@ class GreedyLR(LRScheduler, _TransformersGreedyBase):
 
         if "_last_lr" in state_dict:
             for param_group, lr in zip(self.optimizer.param_groups, self._last_lr):
-                param_group["lr"] = lr
+                _assign(param_group, self.key, lr)

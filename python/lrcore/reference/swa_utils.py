@@ -6,7 +6,8 @@ import math
 from typing import Any
 
 from .._impl.warn import warn
-from .lr_scheduler import _GET_LR_WARNING, LRScheduler, _copy, _format_param, _uniform
+from .lr_scheduler import (_GET_LR_WARNING, LRScheduler, _copy, _format_param, _get, _renamed,
+                           _check_state_key, _set_key, _uniform)
 
 __all__ = ["SWALR"]
 
@@ -17,10 +18,12 @@ class SWALR(LRScheduler):
 
     def __init__(self, optimizer: Any, swa_lr: Any, anneal_epochs: Any = 10,
                  anneal_strategy: str = "cos", last_epoch: int = -1, *,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, key: str = "lr") -> None:
+        _set_key(self, optimizer, key)
         swa_lrs = _format_param("swa_lr", optimizer, swa_lr)
+        swa_key = _renamed(self.key, "swa_lr")
         for swa_lr, group in zip(swa_lrs, optimizer.param_groups, strict=True):
-            group["swa_lr"] = swa_lr
+            group[swa_key] = swa_lr
         if anneal_strategy not in ["cos", "linear"]:
             raise ValueError(
                 "anneal_strategy must be one of 'cos' or 'linear', "
@@ -55,31 +58,34 @@ class SWALR(LRScheduler):
             step = max(1, step)
         prev_t = max(0, min(1, (step - 1) / max(1, self.anneal_epochs)))
         prev_alpha = self.anneal_func(prev_t)
+        key = self.key
+        swa_key = _renamed(key, "swa_lr")
         prev_lrs = [
-            self._get_initial_lr(group["lr"], group["swa_lr"], prev_alpha)
+            self._get_initial_lr(_get(group, key), group[swa_key], prev_alpha)
             for group in self.optimizer.param_groups
         ]
         t = max(0, min(1, step / max(1, self.anneal_epochs)))
         alpha = self.anneal_func(t)
         return [
-            group["swa_lr"] * alpha + lr * (1 - alpha)
+            group[swa_key] * alpha + lr * (1 - alpha)
             for group, lr in zip(self.optimizer.param_groups, prev_lrs, strict=True)
         ]
 
     def _adopt_new_groups(self) -> None:
         # A new group has no swa_lr: it gets the one the other groups share.
         groups = self.optimizer.param_groups
-        missing = [g for g in groups if "swa_lr" not in g]
+        swa_key = _renamed(self.key, "swa_lr")
+        missing = [g for g in groups if swa_key not in g]
         if missing:
-            held = [g["swa_lr"] for g in groups if "swa_lr" in g]
+            held = [g[swa_key] for g in groups if swa_key in g]
             if not held or not _uniform(held):
                 raise KeyError(
                     f"param group {groups.index(missing[0])} was added to the optimizer after "
-                    "this SWALR was built and has no 'swa_lr', which differs between the other "
-                    "groups: set group['swa_lr'] before stepping"
+                    f"this SWALR was built and has no '{swa_key}', which differs between the "
+                    f"other groups: set group['{swa_key}'] before stepping"
                 )
             for group in missing:
-                group["swa_lr"] = _copy(held[0])
+                group[swa_key] = _copy(held[0])
         super()._adopt_new_groups()
 
     def _set_anneal_func(self, anneal_strategy: str) -> None:
@@ -96,5 +102,6 @@ class SWALR(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state returned by :meth:`state_dict`."""
+        _check_state_key(self, state_dict)
         self.__dict__.update(state_dict)
         self._set_anneal_func(self._anneal_strategy)
