@@ -9,6 +9,7 @@ checked against torch's arithmetic.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import pickle
 import sys
@@ -368,3 +369,93 @@ def test_the_key_survives_pickling_and_copies():
         assert other.key == "weight_decay"
         other.step()
         assert other.optimizer.param_groups[0]["weight_decay"] == 0.04 * 0.5
+
+
+def _dino_model(seed):
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.LayerNorm(8),
+                                torch.nn.Linear(8, 2))
+    regularized = [p for n, p in model.named_parameters() if p.ndim > 1]
+    not_regularized = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    # DINO's two groups: weight decay on the weights only
+    opt = torch.optim.AdamW([{"params": regularized, "weight_decay": 0.04},
+                             {"params": not_regularized, "weight_decay": 0.0}], lr=5e-4)
+    return model, opt
+
+
+def _dino_train_step(model, opt, step):
+    torch.manual_seed(1000 + step)
+    x, y = torch.randn(16, 6), torch.randn(16, 2)
+    opt.zero_grad()
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    opt.step()
+
+
+def test_dino_recipe_lr_warmup_cosine_and_weight_decay_cosine():
+    """DINO's recipe with lrcore: the lr warms up linearly then follows CosineAnnealingLR, the
+    weight decay of the regularized group rises along a cosine from 0.04 to 0.4 (of the other
+    group it stays 0). Every value, every step, equals a hand-written loop setting them from the
+    formulas, and so do the trained weights."""
+    total, warmup, base_lr, eta_min = 60, 10, 5e-4, 1e-6
+    model, opt = _dino_model(0)
+    lr_sched = lrcore.schedules.WarmupLR(
+        lrcore.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=eta_min), warmup)
+    wd_sched = lrcore.schedules.WarmupCosineLR(opt, t_initial=total, min_lr_ratio=10.0,
+                                               key="weight_decay")
+
+    ref_model, ref_opt = _dino_model(0)
+    wd_bases = [0.04, 0.0]
+    inner = [base_lr, base_lr]  # the cosine's own lrs (torch's recursive form)
+
+    def hand(t):
+        if t > 0:  # CosineAnnealingLR.get_lr at last_epoch t, as torch writes it
+            if (t - 1 - total) % (2 * total) == 0:
+                inner[:] = [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / total)) / 2
+                            for lr in inner]
+            else:
+                inner[:] = [(1 + math.cos(math.pi * t / total))
+                            / (1 + math.cos(math.pi * (t - 1) / total)) * (lr - eta_min)
+                            + eta_min for lr in inner]
+        factor = max(0.0, float(t) / float(max(1, warmup))) if t < warmup else 1.0
+        lrs = [lr * factor for lr in inner] if t < warmup else list(inner)
+        wds = []
+        for base in wd_bases:  # DINO's cosine_scheduler, from 0.04 to 10 x 0.04
+            final = base * 10.0
+            wds.append(final + 0.5 * (base - final) * (1 + math.cos(math.pi * t / total)))
+        for group, lr, wd in zip(ref_opt.param_groups, lrs, wds):
+            group["lr"], group["weight_decay"] = lr, wd
+
+    for t in range(total):
+        hand(t)
+        got = [(g["lr"], g["weight_decay"]) for g in opt.param_groups]
+        want = [(g["lr"], g["weight_decay"]) for g in ref_opt.param_groups]
+        assert got == want, (t, got, want)
+        assert all(type(v) is float for pair in got for v in pair)
+        _dino_train_step(model, opt, t)
+        _dino_train_step(ref_model, ref_opt, t)
+        lr_sched.step()
+        wd_sched.step()
+    assert opt.param_groups[1]["weight_decay"] == 0.0
+    assert opt.param_groups[0]["weight_decay"] > 0.39
+    for p, q in zip(model.parameters(), ref_model.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_lrcore_plot_draws_another_key(capsys):
+    from lrcore.app import cli, plot
+
+    curves = plot.curves_data(["CosineAnnealingLR(T_max=20, eta_min=0.4)",
+                               "SequentialLR(schedulers=[ConstantLR(factor=1.0, total_iters=5), "
+                               "ExponentialLR(gamma=1.1)], milestones=[5])"],
+                              lr=0.04, key="weight_decay", groups=2, steps=20)
+    opt = _sgd(2)
+    for g, group in enumerate(opt.param_groups):
+        group["weight_decay"] = 0.04 / (g + 1)
+    s = lrcore.lr_scheduler.CosineAnnealingLR(opt, T_max=20, eta_min=0.4, key="weight_decay")
+    assert [list(c.values) for c in curves[:2]] == s.simulate(20).T.tolist()
+    assert cli.main(["plot", "StepLR(step_size=2, gamma=0.5)", "--key", "betas[1]",
+                     "--lr", "0.999", "--steps", "4", "--ascii"]) == 0
+    out = capsys.readouterr().out
+    assert "betas[1] per step" in out and "0.999" in out
+    with pytest.raises(SystemExit):
+        cli.main(["plot", "StepLR(step_size=2)", "--key", "betas[", "--ascii"])

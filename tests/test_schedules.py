@@ -21,7 +21,7 @@ import warnings
 from functools import partial
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import lrcore
 from lrcore.reference import schedules as R
@@ -93,6 +93,18 @@ def test_warmup_cosine_is_timm_formula(lrs, t_initial, warmup, warmup_lr_init, f
               warmup_prefix=warmup_prefix, k_decay=k_decay)
     if floor is not None:
         kw[floor[0]] = floor[1]
+    # timm's formula itself fails where math.log rounds a cycle boundary up (the cycle's step
+    # comes out a hair below 0, and a non-integer k_decay power of it is complex): lrcore raises
+    # there as timm does; such schedules are not drawn.
+    try:
+        for t in range(steps + 1):
+            for b in lrs:
+                R.timm_cosine_lr(t, b, t_initial=t_initial, lr_min=0.0, warmup_t=warmup,
+                                 warmup_lr_init=warmup_lr_init, cycle_mul=cycle_mul,
+                                 cycle_decay=cycle_decay, cycle_limit=cycle_limit,
+                                 warmup_prefix=warmup_prefix, k_decay=k_decay)
+    except TypeError:
+        assume(False)
     traj = check_common(lambda o: S.WarmupCosineLR(o, **kw), lrs, steps)
 
     def expected(t, base):

@@ -119,6 +119,9 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
                            "two cycles, ...; else 100)")
     plot.add_argument("--lr", type=float, default=0.1,
                       help="the optimizer's lr (default 0.1); group g starts at lr/(g+1)")
+    plot.add_argument("--key", default="lr", metavar="FIELD",
+                      help="the param-group field the schedulers drive, e.g. weight_decay or "
+                           "'betas[1]' (default lr); it starts at --lr")
     plot.add_argument("--groups", type=int, default=1, metavar="G",
                       help="param groups, one curve each (default 1)")
     plot.add_argument("--metrics", metavar="VALUES",
@@ -212,16 +215,19 @@ def _plot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         metrics = None if args.metrics is None else plot_module.parse_metrics(args.metrics)
         _check_png(parser, args)
         curves = plot_module.curves_data(args.specs, steps=args.steps, groups=args.groups,
-                                         lr=args.lr, metrics=metrics)
+                                         lr=args.lr, metrics=metrics, key=args.key)
         if args.log and any(float(v) <= 0 for c in curves for v in c.values):
             raise plot_module.SpecError("--log needs positive lrs; a curve reaches 0 or below "
                                         "(try eta_min > 0, or drop --log)")
     except plot_module.SpecError as error:
         parser.error(str(error))
-    title = f"lrcore plot: lr per step (optimizer lr {args.lr:g}" + (
-        f", {args.groups} param groups starting at lr/(g+1))" if args.groups > 1 else ")")
+    what = "lr" if args.key == "lr" else args.key
+    title = f"lrcore plot: {what} per step (starting at {args.lr:g}" + (
+        f", {args.groups} param groups starting at {args.lr:g}/(g+1))" if args.groups > 1
+        else ")")
     out = _PipeSafe(sys.stdout)
-    _chart(parser, args, curves, out, PLOT_PNG, xlabel="step", logy=args.log, title=title)
+    _chart(parser, args, curves, out, PLOT_PNG, xlabel="step", logy=args.log, title=title,
+           **({} if args.key == "lr" else {"ylabel": args.key}))
     out.flush()
     return 0
 

@@ -15,6 +15,7 @@ y``, ``min``/``max``/``abs`` and ``math`` functions (``cos``, ``exp``, ``pi``, .
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import math
 import warnings
@@ -23,6 +24,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..reference.lr_scheduler import _split_key
 from .chart import Curve
 
 DEFAULT_STEPS = 100
@@ -68,11 +70,26 @@ class DuckOptimizer:
     """What a scheduler needs of an optimizer: ``param_groups`` (SGD-like, with momentum, so
     CyclicLR and OneCycleLR can cycle it) and ``defaults``."""
 
-    def __init__(self, groups: int = 1, lr: float = 0.1) -> None:
+    def __init__(self, groups: int = 1, lr: float = 0.1, key: str = "lr") -> None:
         self.defaults = {"lr": lr, "momentum": 0.9, "dampening": 0, "weight_decay": 0,
                          "nesterov": False}
         self.param_groups = [dict(self.defaults, params=[], lr=group_lr(lr, g))
                              for g in range(groups)]
+        if key != "lr":  # the scheduled field starts where the lr would (lr / (g + 1))
+            try:
+                name, index = _split_key(key)
+            except ValueError as error:
+                raise SpecError(f"--key: {error}") from None
+            for g, group in enumerate(self.param_groups):
+                group["lr"] = lr
+                value = group_lr(lr, g)
+                if index is None:
+                    group[name] = value
+                else:  # an element of a tuple field: Adam's betas, or zeros around it
+                    held = list(group.get(name, (0.9, 0.999) if name == "betas" else ()))
+                    held += [0.0] * (index + 1 - len(held))
+                    held[index] = value
+                    group[name] = tuple(held)
 
 
 def group_lr(lr: float, group: int) -> float:
@@ -217,10 +234,29 @@ def _optimizer_argument(cls: type) -> str | None:
     return "first"
 
 
-def build(spec: Spec, optimizer: Any, classes: dict[str, type] | None = None) -> Any:
-    """Construct the scheduler a spec names on ``optimizer``."""
+def build(spec: Spec, optimizer: Any, classes: dict[str, type] | None = None,
+          key: str = "lr") -> Any:
+    """Construct the scheduler a spec names on ``optimizer``, driving ``key`` (given to every
+    scheduler in the spec that takes one; composites take their schedulers')."""
     classes = scheduler_classes() if classes is None else classes
+    if key != "lr":
+        node = copy.deepcopy(spec.node)
+        for call in ast.walk(node):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id in classes and _drives_a_key(classes[call.func.id])
+                    and not any(k.arg == "key" for k in call.keywords)):
+                call.keywords.append(ast.keyword("key", ast.Constant(key)))
+        return _build(node, spec.text, optimizer, classes)
     return _build(spec.node, spec.text, optimizer, classes)
+
+
+def _drives_a_key(cls: type) -> bool:
+    """Whether ``cls`` takes key="lr" (a composite's key is None: its schedulers')."""
+    try:
+        parameter = inspect.signature(cls).parameters.get("key")
+    except (TypeError, ValueError):  # pragma: no cover
+        return False
+    return parameter is not None and parameter.default == "lr"
 
 
 # ----------------------------------------------------------------------------- horizons
@@ -330,12 +366,14 @@ def parse_metrics(text: str) -> list[float]:
 
 
 def curves_data(specs: Sequence[str], *, steps: int | None = None, groups: int = 1,
-                lr: float = 0.1, metrics: Sequence[float] | None = None) -> list[Curve]:
+                lr: float = 0.1, metrics: Sequence[float] | None = None,
+                key: str = "lr") -> list[Curve]:
     """The curves ``lrcore plot`` draws: for each spec and param group, the lrs of
     ``scheduler.simulate(n)`` (row 0 the lr after construction, row k after k steps).
 
     Each spec gets a fresh :class:`DuckOptimizer` (``groups`` groups, base lr
-    ``lr / (g + 1)``). ``n`` is ``steps``, or when it is None the largest horizon any spec
+    ``lr / (g + 1)``; with another ``key``, that field starts there and is what the curves
+    show). ``n`` is ``steps``, or when it is None the largest horizon any spec
     suggests (:func:`default_steps`; 100 when none does); a OneCycleLR curve stops at its last
     allowed step (stepping further raises) when ``steps`` is None. ReduceLROnPlateau is
     simulated with ``metrics`` (one per step, so ``n = len(metrics)``).
@@ -350,7 +388,7 @@ def curves_data(specs: Sequence[str], *, steps: int | None = None, groups: int =
         raise SpecError(f"--lr must be a positive number, got {lr}")
     classes = scheduler_classes()
     parsed = [parse_spec(s, classes) for s in specs]
-    built = [build(spec, DuckOptimizer(groups, lr), classes) for spec in parsed]
+    built = [build(spec, DuckOptimizer(groups, lr, key), classes, key) for spec in parsed]
     # ReduceLROnPlateau, and the composites (WarmupLR included) holding one
     stepped_with_metric = [_takes_metric(s) for s in built]
     if any(stepped_with_metric) and metrics is None:
