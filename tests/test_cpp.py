@@ -473,7 +473,8 @@ def _torch_cmake_prefix() -> str | None:
 
 
 def test_libtorch_trainer(tmp_path):
-    """examples/libtorch_trainer: OneCycleLR over a libtorch SGD, lrs and momenta == torch's."""
+    """examples/libtorch_trainer: OneCycleLR over a libtorch SGD and a CosineAnnealingLR driving
+    its weight decay: lrs, momenta and weight decays == torch's."""
     prefix = _torch_cmake_prefix()
     if prefix is None:
         pytest.skip("torch's CMake package (TorchConfig.cmake) is not installed")
@@ -481,12 +482,18 @@ def test_libtorch_trainer(tmp_path):
     model = torch.nn.Linear(4, 1)
     o = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = L.OneCycleLR(o, 0.1, total_steps=steps)
+    # torch's own CosineAnnealingLR on an lr of 0.04: the weight decay the trainer must hold
+    wd_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.04)
+    wd = torch.optim.lr_scheduler.CosineAnnealingLR(wd_opt, steps, 0.4)
     ref = []
     for step in range(steps):
-        ref += [o.param_groups[0]["lr"], o.param_groups[0]["momentum"]]
+        ref += [o.param_groups[0]["lr"], o.param_groups[0]["momentum"],
+                wd_opt.param_groups[0]["lr"]]
         o.step()
+        wd_opt.step()
         if step + 1 < steps:
             sched.step()
+        wd.step()
     (tmp_path / "ref.txt").write_text(" ".join(v.hex() for v in ref))
     build = BUILD / "libtorch_trainer"
     _configure_and_build(ROOT / "examples" / "libtorch_trainer", build,

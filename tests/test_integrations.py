@@ -157,3 +157,91 @@ def test_hugging_face_trainer_saves_and_resumes_an_lrcore_scheduler(tmp_path):
     assert (checkpoint / "scheduler.pt").exists()
     resumed, _ = _hf_train(LLR, tmp_path / "run", 18, resume=str(checkpoint))
     assert resumed == whole[6:]
+
+
+class _TwoKeys(_Module):
+    """A Lightning module with one scheduler config per key: the lr per step (OneCycleLR), the
+    weight decay per epoch (CosineAnnealingLR rising to 0.4)."""
+
+    def __init__(self):
+        super().__init__(None, None)
+        self.wds: list[float] = []
+
+    def on_train_batch_start(self, batch, batch_idx):
+        group = self.trainer.optimizers[0].param_groups[0]
+        self.lrs.append(group["lr"])
+        self.wds.append(group["weight_decay"])
+
+    def configure_optimizers(self):
+        opt = torch.optim.AdamW(self.parameters(), lr=0.01, weight_decay=0.04)
+        lr = LLR.OneCycleLR(opt, max_lr=0.05, total_steps=40)
+        wd = LLR.CosineAnnealingLR(opt, T_max=8, eta_min=0.4, key="weight_decay")
+        return [opt], [{"scheduler": lr, "interval": "step"},
+                       {"scheduler": wd, "interval": "epoch"}]
+
+
+def test_lightning_one_scheduler_config_per_key(tmp_path):
+    whole = _TwoKeys()
+    _fit(whole, epochs=8)
+    # torch's own schedulers, each on the lr of an optimizer of its own, give the same values
+    o1 = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
+    o2 = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.04)
+    s1 = TLR.OneCycleLR(o1, max_lr=0.05, total_steps=40)
+    s2 = TLR.CosineAnnealingLR(o2, T_max=8, eta_min=0.4)
+    lrs, wds = [], []
+    for epoch in range(8):
+        for _batch in range(4):
+            lrs.append(o1.param_groups[0]["lr"])
+            wds.append(o2.param_groups[0]["lr"])
+            o1.step()
+            s1.step()
+        o2.step()
+        s2.step()
+    assert whole.lrs == lrs and whole.wds == wds
+    assert len(set(whole.wds)) == 8
+    # each resumes from its own state in the checkpoint
+    first = _TwoKeys()
+    _fit(first, epochs=3, save_to=tmp_path / "mid.ckpt")
+    resumed = _TwoKeys()
+    _fit(resumed, epochs=8, ckpt_path=tmp_path / "mid.ckpt")
+    assert first.lrs + resumed.lrs == whole.lrs
+    assert first.wds + resumed.wds == whole.wds
+
+
+def test_a_compiled_optimizer_step_with_tensor_hyperparameters_is_not_recompiled():
+    """torch.compile'd optimizer steps read Tensor lr and weight decay; lrcore fills them in
+    place (as torch's schedulers fill a Tensor lr), so the compiled step is not recompiled as
+    the values move."""
+    import torch._dynamo as dynamo
+    from torch._dynamo.testing import CompileCounter
+
+    dynamo.reset()
+    compiled = CompileCounter()
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.AdamW(model.parameters(), lr=torch.tensor(0.01),
+                            weight_decay=torch.tensor(0.04))
+    lr = LLR.CosineAnnealingLR(opt, T_max=10, eta_min=0.001)
+    wd = LLR.CosineAnnealingLR(opt, T_max=10, eta_min=0.4, key="weight_decay")
+    lr_tensor, wd_tensor = opt.param_groups[0]["lr"], opt.param_groups[0]["weight_decay"]
+
+    @torch.compile(backend=compiled)
+    def step():
+        opt.step()
+
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    seen = []
+    frames = None
+    for i in range(8):
+        opt.zero_grad()
+        torch.nn.functional.mse_loss(model(x), y).backward()
+        step()
+        lr.step()
+        wd.step()
+        seen.append((lr_tensor.item(), wd_tensor.item()))
+        if i == 1:  # compiled by now (the optimizer's lazy state is set up on the first step)
+            frames = compiled.frame_count
+    group = opt.param_groups[0]
+    assert group["lr"] is lr_tensor and group["weight_decay"] is wd_tensor
+    assert len({w for _, w in seen}) == 8  # the weight decay moved every step
+    assert frames and compiled.frame_count == frames  # and nothing was compiled again

@@ -254,7 +254,8 @@ def test_a_state_saved_for_another_key_does_not_load():
 
 
 @pytest.mark.parametrize("key, error", [
-    ("momentum_typo", KeyError), ("betas[0]", KeyError), ("momentum[0]", TypeError), (3, TypeError), ("lr[", ValueError),
+    ("momentum_typo", KeyError), ("betas[0]", KeyError), ("momentum[0]", TypeError),
+    (3, TypeError), ("lr[", ValueError),
     ("weight_decay[0]", TypeError), ("params", TypeError), ("nesterov", TypeError),
     ("betas[x]", ValueError),
 ])

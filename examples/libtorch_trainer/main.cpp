@@ -1,6 +1,8 @@
-// Trains a tiny linear model with libtorch's SGD (momentum) under lrcore's OneCycleLR, attached
-// in one line, and prints each step's lr and momentum as hex floats. With a reference file
-// (tests/test_cpp.py writes torch's lrs for the same run), it compares them bit for bit.
+// Trains a tiny linear model with libtorch's SGD (momentum, weight decay) under lrcore's
+// OneCycleLR for the lr and a CosineAnnealingLR for the weight decay (rising from 0.04 to 0.4),
+// each attached in one line, and prints each step's lr, momentum and weight decay as hex floats.
+// With a reference file (tests/test_cpp.py writes torch's values for the same run), it compares
+// them bit for bit.
 //
 //   libtorch_trainer [STEPS] [REFERENCE]
 #include <cstdio>
@@ -19,8 +21,11 @@ int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
   torch::manual_seed(0);
   torch::nn::Linear model(4, 1);
-  torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+  torch::optim::SGD optimizer(model->parameters(),
+                              torch::optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.04));
   auto sched = lrcore::attach<lrcore::OneCycleLR>(optimizer, std::vector<double>{0.1}, steps);
+  auto wd = lrcore::attach<lrcore::CosineAnnealingLR>(optimizer, lrcore::drive("weight_decay"),
+                                                      steps, 0.4);
 
   const torch::Tensor x = torch::randn({32, 4});
   const torch::Tensor y = x.sum(1, true);
@@ -30,12 +35,15 @@ int main(int argc, char** argv) {
         static_cast<torch::optim::SGDOptions&>(optimizer.param_groups()[0].options());
     got.push_back(options.lr());
     got.push_back(options.momentum());
-    std::printf("step %2d lr %a momentum %a\n", step, options.lr(), options.momentum());
+    got.push_back(options.weight_decay());
+    std::printf("step %2d lr %a momentum %a weight_decay %a\n", step, options.lr(),
+                options.momentum(), options.weight_decay());
     optimizer.zero_grad();
     torch::Tensor loss = torch::mse_loss(model->forward(x), y);
     loss.backward();
     optimizer.step();
     if (step + 1 < steps) sched->step();
+    wd->step();
   }
   if (argc > 2) {
     std::ifstream in(argv[2]);
@@ -51,7 +59,7 @@ int main(int argc, char** argv) {
         std::printf("FAIL value %zu: C++ %a, torch %a\n", i, got[i], want[i]);
         return 1;
       }
-    std::printf("OK: %zu lrs and momenta equal torch's\n", got.size());
+    std::printf("OK: %zu lrs, momenta and weight decays equal torch's\n", got.size());
   }
   return 0;
 }

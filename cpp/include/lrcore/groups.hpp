@@ -6,7 +6,9 @@
 // vectors it owns); the Python bindings implement Groups over the optimizer's dicts.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +72,22 @@ class Groups {
   virtual std::string name_of(Key key) const { return key_name(key); }
   // Two Groups with the same identity are views of the same optimizer.
   virtual const void* identity() const { return this; }
+
+  // Other hyperparameters of the groups, by name (weight_decay, betas[1], ...): what a
+  // scheduler driving another key than the lr reads and writes through a KeyView. Groups that
+  // hold none have none.
+  virtual bool has_named(const std::string& name, std::size_t group) const {
+    (void)name;
+    (void)group;
+    return false;
+  }
+  virtual double get_named(const std::string& name, std::size_t group) const {
+    throw key_error("param group " + std::to_string(group) + " has no '" + name + "'");
+  }
+  virtual void set_named(const std::string& name, std::size_t group, double value) {
+    (void)value;
+    throw key_error("param group " + std::to_string(group) + " cannot hold '" + name + "'");
+  }
 
   // Bulk access: out/values hold size() entries. Implementations override these for speed.
   virtual void read(Key key, double* out) const {
@@ -146,6 +164,36 @@ class ParamGroups final : public Groups {
     }
   }
 
+  // A named hyperparameter of every group (weight decay, ...), for a scheduler driving it
+  // through a KeyView: one value per group.
+  void set_field(const std::string& name, std::vector<double> values) {
+    if (values.size() != size())
+      throw std::invalid_argument("'" + name + "' must have one value per param group");
+    named_[name] = {std::move(values), std::vector<char>(size(), 1)};
+  }
+  double field(const std::string& name, std::size_t group) const { return get_named(name, group); }
+  bool has_named(const std::string& name, std::size_t group) const override {
+    const auto found = named_.find(name);
+    return found != named_.end() && group < found->second.second.size() &&
+           found->second.second[group] != 0;
+  }
+  double get_named(const std::string& name, std::size_t group) const override {
+    if (!has_named(name, group))
+      throw key_error("param group " + std::to_string(group) + " has no '" + name + "'");
+    return named_.find(name)->second.first[group];
+  }
+  void set_named(const std::string& name, std::size_t group, double value) override {
+    if (group >= size())
+      throw key_error("param group " + std::to_string(group) + " cannot hold '" + name + "'");
+    auto& column = named_[name];
+    if (column.first.size() != size()) {  // a field the groups did not hold yet
+      column.first.assign(size(), 0.0);
+      column.second.assign(size(), 0);
+    }
+    column.first[group] = value;
+    column.second[group] = 1;
+  }
+
   double lr(std::size_t group) const { return values_[index(Key::lr)].at(group); }
   void set_lr(std::size_t group, double value) { set(Key::lr, group, value); }
   double momentum(std::size_t group) const {
@@ -159,6 +207,70 @@ class ParamGroups final : public Groups {
   std::vector<double> values_[kNumKeys];
   std::vector<char> present_[kNumKeys];
   bool all_present_[kNumKeys] = {};  // present_[key] is all ones (skip re-marking on write)
+  std::map<std::string, std::pair<std::vector<double>, std::vector<char>>> named_;
+};
+
+// The groups as a scheduler driving another hyperparameter than the lr sees them: its lr is the
+// field `key` ("weight_decay"; an element of a tuple field is named as in Python, "betas[1]",
+// where the groups understand it: a libtorch optimizer's), and the entries torch names after
+// the lr are named after the key (initial_lr is "initial_weight_decay", max_lr
+// "max_weight_decay"; for "betas[1]", "initial_betas_1"), as lrcore's Python schedulers name
+// them. Momentum and beta1 stay the groups' own. The view refers to `groups`, which must
+// outlive it.
+class KeyView final : public Groups {
+ public:
+  KeyView(Groups& groups, std::string key) : groups_(&groups), key_(std::move(key)) {
+    if (key_.empty()) throw std::invalid_argument("a KeyView needs the name of a field");
+    std::string flat = key_;
+    if (key_.back() == ']') {
+      const std::size_t open = key_.find('[');
+      const std::string digits =
+          open == std::string::npos ? "" : key_.substr(open + 1, key_.size() - open - 2);
+      if (open == 0 || digits.empty() ||
+          digits.find_first_not_of("0123456789") != std::string::npos)
+        throw std::invalid_argument("key '" + key_ + "': an element is written name[index]");
+      flat = key_.substr(0, open) + "_" + std::to_string(std::stoul(digits));
+    }
+    names_[index(Key::lr)] = key_;
+    names_[index(Key::initial_lr)] = "initial_" + flat;
+    names_[index(Key::max_lr)] = "max_" + flat;
+    names_[index(Key::min_lr)] = "min_" + flat;
+    names_[index(Key::swa_lr)] = "swa_" + flat;
+  }
+
+  const std::string& key() const { return key_; }
+  std::size_t size() const override { return groups_->size(); }
+  MomentumKind momentum_kind() const override { return groups_->momentum_kind(); }
+  const void* identity() const override { return groups_->identity(); }
+  std::string name_of(Key key) const override {
+    return renamed(key) ? names_[index(key)] : groups_->name_of(key);
+  }
+  bool has(Key key, std::size_t group) const override {
+    return renamed(key) ? groups_->has_named(names_[index(key)], group) : groups_->has(key, group);
+  }
+  double get(Key key, std::size_t group) const override {
+    return renamed(key) ? groups_->get_named(names_[index(key)], group) : groups_->get(key, group);
+  }
+  void set(Key key, std::size_t group, double value) override {
+    if (renamed(key)) groups_->set_named(names_[index(key)], group, value);
+    else groups_->set(key, group, value);
+  }
+  bool has_named(const std::string& name, std::size_t group) const override {
+    return groups_->has_named(name, group);
+  }
+  double get_named(const std::string& name, std::size_t group) const override {
+    return groups_->get_named(name, group);
+  }
+  void set_named(const std::string& name, std::size_t group, double value) override {
+    groups_->set_named(name, group, value);
+  }
+
+ private:
+  static constexpr std::size_t index(Key key) { return static_cast<std::size_t>(key); }
+  bool renamed(Key key) const { return !names_[index(key)].empty(); }
+  Groups* groups_;
+  std::string key_;
+  std::array<std::string, kNumKeys> names_{};
 };
 
 // What `source` holds now, every key of every group, as ParamGroups: the groups a copy of a

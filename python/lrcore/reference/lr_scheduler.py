@@ -624,8 +624,9 @@ class StepLR(LRScheduler):
             self._adopt_new_groups()
             groups = self.optimizer.param_groups
             n = len(groups)
-            return [_copy(_get(group, self.key)) if self.last_epoch == 0 or self.last_epoch % size != 0
-                    else _get(group, self.key) * gamma
+            key = self.key
+            return [_copy(_get(group, key)) if self.last_epoch == 0 or self.last_epoch % size != 0
+                    else _get(group, key) * gamma
                     for group, size, gamma in zip(groups, _values("step_size", self.step_size, n),
                                                   _values("gamma", self.gamma, n))]
         if (self.last_epoch == 0) or (self.last_epoch % self.step_size != 0):
@@ -713,7 +714,8 @@ class ConstantLR(LRScheduler):
             return [_get(group, self.key) * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
             return _param_groups_val_list(self.optimizer, self.key)
-        return [_get(group, self.key) * (1.0 / self.factor) for group in self.optimizer.param_groups]
+        return [_get(group, self.key) * (1.0 / self.factor)
+                for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         self._adopt_new_groups()
@@ -763,7 +765,8 @@ class LinearLR(LRScheduler):
                         total * start + (self.last_epoch - 1) * (end - start))))
             return out
         if self.last_epoch == 0:
-            return [_get(group, self.key) * self.start_factor for group in self.optimizer.param_groups]
+            return [_get(group, self.key) * self.start_factor
+                    for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
             return _param_groups_val_list(self.optimizer, self.key)
         return [
@@ -895,7 +898,8 @@ class CosineAnnealingLR(LRScheduler):
             ]
         elif (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
             return [
-                _get(group, self.key) + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+                _get(group, self.key)
+                + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
                 for base_lr, group in zip(self.base_lrs, self.optimizer.param_groups, strict=True)
             ]
         return [
