@@ -460,3 +460,18 @@ def test_lrcore_plot_draws_another_key(capsys):
     assert "betas[1] per step" in out and "0.999" in out
     with pytest.raises(SystemExit):
         cli.main(["plot", "StepLR(step_size=2)", "--key", "betas[", "--ascii"])
+
+
+def test_functional_closed_forms_give_any_keys_values():
+    """lrcore.functional computes from a base value: with the weight decay's, the values a
+    scheduler of key="weight_decay" writes with step(epoch) (the closed form)."""
+    from lrcore import functional as F
+
+    opt = _sgd(2)
+    s = lrcore.lr_scheduler.CosineAnnealingLR(opt, T_max=12, eta_min=0.4, key="weight_decay")
+    want = F.cosine_annealing_lr(range(20), [0.04, 0.04], 12, 0.4).tolist()
+    got = []
+    for epoch in range(20):
+        _quiet(s.step, epoch)
+        got.append([g["weight_decay"] for g in opt.param_groups])
+    assert got == want

@@ -13,6 +13,9 @@ Each function returns, for every step in ``steps``, the learning rate that the m
 * ``cosine_annealing_warm_restarts``: ``group['lr']`` after ``scheduler.step(epoch)`` with
   ``epoch = step`` (fractional epochs allowed).
 
+The value need not be an lr: from a group's starting weight decay (``base_lr=0.04``), each
+function gives what the scheduler built with ``key="weight_decay"`` writes to that field.
+
 The formulas run in lrcore's C++ core (``lrcore/functional.hpp``, the same per-value code the
 scheduler classes use), in one loop over the steps with the GIL released.
 

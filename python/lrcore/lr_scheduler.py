@@ -13,6 +13,10 @@ bit for bit. A subclass that overrides a method torch's step calls, or a schedul
 values the core does not model (Tensor lrs, for instance), steps with torch's algorithm in
 Python instead (:mod:`lrcore.reference`), with the same results.
 
+Every class also takes a keyword-only ``key``: the param-group field it drives, "lr" by
+default, or any other numeric field ("weight_decay", or "betas[1]" for an element of a tuple),
+driven exactly as torch drives the lr.
+
 The classes work on any object with ``param_groups`` (a list of dicts holding "lr"), torch
 optimizers included; torch itself is never imported here. When torch is loaded, they derive
 from torch's ``LRScheduler`` (and ``ReduceLROnPlateau``), so ``isinstance`` checks pass.
@@ -80,6 +84,8 @@ class LRScheduler(_ref.LRScheduler):
         optimizer: an object with ``param_groups`` (a list of dicts with "lr").
         last_epoch (int): index of the last epoch, for resuming. Default: -1 (a fresh start).
         verbose (bool): print each group's new lr on every step (torch 2.1's format).
+        key (str): keyword-only: the param-group field the scheduler drives instead of "lr"
+            ("weight_decay", "betas[1]", ...); None keeps the class's ("lr").
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -86,7 +86,9 @@ class DuckOptimizer:
                 if index is None:
                     group[name] = value
                 else:  # an element of a tuple field: Adam's betas, or zeros around it
-                    held = list(group.get(name, (0.9, 0.999) if name == "betas" else ()))
+                    existing = group.get(name)
+                    held = (list(existing) if isinstance(existing, (tuple, list))
+                            else [0.9, 0.999] if name == "betas" else [])
                     held += [0.0] * (index + 1 - len(held))
                     held[index] = value
                     group[name] = tuple(held)

@@ -22,6 +22,8 @@ compute something unusable:
   with the metric, ``step(val_loss)`` (see ``_step_child``, ``_restart_child``).
 * A param group added after the scheduler was built (``optimizer.add_param_group``) is adopted
   where torch would fail on it (see ``LRScheduler._adopt_new_groups``).
+* ``key=``: a scheduler drives any numeric param-group field ("weight_decay", "betas[1]") as
+  torch drives the lr (see ``_set_key``, ``_get``, ``_renamed``).
 """
 
 from __future__ import annotations
