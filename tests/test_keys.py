@@ -63,10 +63,10 @@ def _optimizers(values, key, momentum=None):
             g[key] = field
         return g
 
-    def make(groups):
+    def make(groups):  # (the default lr: transformers' schedules start from it)
         if adam:
-            return torch.optim.Adam(groups, lr=1e-3)
-        return torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+            return torch.optim.Adam(groups, lr=values[0])
+        return torch.optim.SGD(groups, lr=values[0], momentum=0.9)
 
     lr_side = make([group(i, values[i], None) for i in range(n)])
     keyed = make([group(i, OTHER_LR, values[i]) for i in range(n)])
@@ -475,3 +475,45 @@ def test_functional_closed_forms_give_any_keys_values():
         _quiet(s.step, epoch)
         got.append([g["weight_decay"] for g in opt.param_groups])
     assert got == want
+
+
+def _lrcore_schedules():
+    S = lrcore.schedules
+    return {
+        "WarmupCosineLR": lambda o, **k: S.WarmupCosineLR(o, 9, warmup_steps=4,
+                                                          warmup_lr_init=1e-4, min_lr_ratio=0.05,
+                                                          cycle_mul=1.5, cycle_limit=4, **k),
+        "WarmupStableDecayLR": lambda o, **k: S.WarmupStableDecayLR(
+            o, 5, 20, num_stable_steps=15, warmup_type="cosine", decay_type="1-sqrt",
+            min_lr_ratio=0.1, **k),
+        "InverseSqrtLR": lambda o, **k: S.InverseSqrtLR(o, 8, **k),
+        "Noam": lambda o, **k: S.InverseSqrtLR(o, 8, noam=True, d_model=512, **k),
+        "HF polynomial": lambda o, **k: S.HFScheduleLR(o, "polynomial", 5, 40, lr_end=1e-4,
+                                                       power=2.0, **k),
+        "HF cosine_with_min_lr": lambda o, **k: S.HFScheduleLR(
+            o, "cosine_with_min_lr", 6, 50, min_lr=1e-3, **k),
+        "WarmupLR(OneCycleLR)": lambda o, **k: S.WarmupLR(
+            lrcore.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=80, **k), 10,
+            start_factor=0.1),
+        "GreedyLR": lambda o, **k: S.GreedyLR(o, patience=1, min_lr=1e-3, max_lr=2.0, **k),
+    }
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("name", list(_lrcore_schedules()))
+def test_lrcore_schedules_driving_a_key_give_their_lrs(name, key):
+    """lrcore's own schedules (their lrs are checked against timm's and transformers' formulas
+    elsewhere): driving a key gives the key the lrs they give."""
+    make = _lrcore_schedules()[name]
+    values = [0.3, 0.1, 0.05]
+    lr_opt, k_opt = _optimizers(values, key)
+    a, b = make(lr_opt), make(k_opt, key=key)
+    metrics = [1.0, 0.9, 0.95, 0.97, 0.99, 0.5, 0.6, 0.7, 0.8, 0.9] * 6
+    for i in range(60):
+        _check(lr_opt, k_opt, key, a, b, f"{name} step {i}")
+        args = (metrics[i],) if name == "GreedyLR" else ()
+        a.step(*args)
+        b.step(*args)
+    _check(lr_opt, k_opt, key, a, b, f"{name} end")
+    if name != "GreedyLR":
+        assert b.simulate(5)[0].tolist() == b.get_last_lr()

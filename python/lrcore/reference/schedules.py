@@ -455,6 +455,15 @@ class InverseSqrtLR(_Formula):
 # HFScheduleLR: transformers' LambdaLR schedules
 
 
+class _FirstGroupValue:
+    """What transformers' schedule builders read of an optimizer (``defaults["lr"]``), for a
+    scheduler of another key: that key's value in the first group."""
+
+    def __init__(self, optimizer: Any, key: str) -> None:
+        self.param_groups = optimizer.param_groups
+        self.defaults = {"lr": _get(optimizer.param_groups[0], key)} if self.param_groups else {}
+
+
 def _default_lr(optimizer: Any) -> Any:
     """transformers reads ``optimizer.defaults["lr"]``; a duck optimizer without ``defaults``
     gives its first group's lr."""
@@ -596,7 +605,10 @@ class HFScheduleLR(LambdaLR):
         _set_key(self, optimizer, key)
         if schedule not in HF_LAMBDAS:
             raise ValueError(f"unknown schedule {schedule!r}; expected one of {list(HF_LAMBDAS)}")
-        lr_lambda = HF_LAMBDAS[schedule](optimizer, *args, **kwargs)
+        # transformers takes the optimizer's lr as the schedule's initial value (lr_init, and
+        # min_lr's scale); of another key, that key's value in the first group
+        source = optimizer if self.key == "lr" else _FirstGroupValue(optimizer, self.key)
+        lr_lambda = HF_LAMBDAS[schedule](source, *args, **kwargs)
         super().__init__(optimizer, lr_lambda, last_epoch, verbose)
 
     @property
