@@ -192,6 +192,7 @@ def render_png_panels(panels: Sequence[Panel], path: str, *, title: str = "",
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib.ticker
+    from matplotlib.lines import Line2D
 
     labels = [c.label for c in panels[0].curves]
     long_labels = max(len(label) for label in labels) > 45
@@ -219,7 +220,7 @@ def render_png_panels(panels: Sequence[Panel], path: str, *, title: str = "",
         ax.grid(True, which="major", alpha=0.3)
     axes[0].set_title(title, fontsize=11)
     axes[-1].set_xlabel(xlabel)
-    handles = [plt.Line2D([], [], color=colours[k % len(colours)], linewidth=1.8)
+    handles = [Line2D([], [], color=colours[k % len(colours)], linewidth=1.8)
                for k in range(len(labels))]
     fig.legend(handles, labels, loc="outside lower center", fontsize=8, frameon=False,
                ncol=1 if long_labels else 2)
