@@ -65,6 +65,12 @@ def test_demo_writes_a_png(tmp_path):
     assert "Example 1: StepLR" in out.stdout and "lr 0.05" in out.stdout
     assert "wrote lrcore-demo.png" in out.stdout
     assert_png(tmp_path / "lrcore-demo.png")
+    # two panels on one epoch axis, the validation loss above the lr: taller than a one-panel
+    # chart (9 x 5.2 inches), whose height is 0.58 of its width
+    import matplotlib.image
+
+    height, width = matplotlib.image.imread(str(tmp_path / "lrcore-demo.png")).shape[:2]
+    assert height > 0.75 * width
     out = run_cli(["demo", "--epochs", "5", "-o", "sub.png"], cwd=str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert_png(tmp_path / "sub.png")
@@ -74,7 +80,7 @@ def test_demo_draws_in_the_terminal_without_matplotlib(tmp_path):
     out = run_cli(["demo", "--epochs", "30"], cwd=str(tmp_path), hide=("matplotlib",))
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
-    chart_text = out.stdout[out.stdout.index("lrcore demo: the seed's three schedules"):]
+    chart_text = out.stdout[out.stdout.index("lrcore demo: the tutorial's three examples"):]
     assert "learning rate (log scale)" in chart_text and "epoch" in chart_text
     for marker, name in zip(chart.MARKERS, ("StepLR", "ReduceLROnPlateau", "CosineAnnealingLR")):
         assert f"  {marker} {name}(" in chart_text

@@ -102,6 +102,6 @@ def test_wheel_installs_and_runs_without_build_tools(dists, tmp_path):
     assert Path(lines[2], "lrcoreConfig.cmake").exists()
 
 
-def test_readme_says_how():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_say_how():
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
     assert "python -m build --sdist" in text and "auditwheel repair" in text

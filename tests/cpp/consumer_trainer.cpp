@@ -1,4 +1,4 @@
-// A tiny trainer using lrcore as the README shows: shared by the two consumer projects
+// A tiny trainer using lrcore as docs/cpp.md shows: shared by the two consumer projects
 // (consumer_subdir: add_subdirectory; consumer_installed: find_package after install).
 #include <cstdio>
 #include <vector>

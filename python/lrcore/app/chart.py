@@ -163,3 +163,66 @@ def render_png(curves: Sequence[Curve], path: str, *, title: str = "", xlabel: s
                ncol=1 if max(len(c.label) for c in curves) > 45 else 2)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+@dataclass
+class Panel:
+    """One chart of :func:`render_png_panels`: its curves and y axis.
+
+    ``held``: each value holds until the next x (an lr holds for its step or epoch); a measured
+    quantity such as a loss is drawn as a line through its points instead."""
+    curves: Sequence[Curve]
+    ylabel: str
+    logy: bool = False
+    held: bool = True
+
+
+def render_png_panels(panels: Sequence[Panel], path: str, *, title: str = "",
+                      xlabel: str = "step") -> None:
+    """Draw panels stacked on one shared x axis into a PNG at ``path`` (matplotlib, Agg).
+
+    Curve k has the same colour in every panel, so one legend below the panels names them all
+    (taken from the first panel's labels): the lr of a schedule and what it did to the loss
+    read as one story."""
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise RuntimeError(f"writing a PNG needs matplotlib, which is not installed: "
+                           f"{INSTALL_HINT}") from error
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    from matplotlib.lines import Line2D
+
+    labels = [c.label for c in panels[0].curves]
+    long_labels = max(len(label) for label in labels) > 45
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, layout="constrained",
+                             figsize=(9, 0.8 + 3.0 * len(panels) + 0.2 * len(labels)))
+    axes = np.atleast_1d(axes)
+    colours = [f"C{k}" for k in range(len(labels))]
+    for ax, panel in zip(axes, panels):
+        for k, curve in enumerate(panel.curves):
+            values = np.asarray(curve.values, dtype=np.float64)
+            if panel.held:  # value k holds from x0 + k to x0 + k + 1
+                xs = np.arange(curve.x0, curve.x0 + len(values) + 1)
+                ax.plot(xs, np.r_[values, values[-1:]], color=colours[k % len(colours)],
+                        linewidth=1.8, drawstyle="steps-post")
+            else:
+                ax.plot(np.arange(curve.x0, curve.x0 + len(values)), values,
+                        color=colours[k % len(colours)], linewidth=1.8)
+        if panel.logy:
+            ax.set_yscale("log")
+            if not panel.held:  # a loss spans less than a decade: plain numbers, not 10^-1 powers
+                plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.2g}")
+                ax.yaxis.set_major_formatter(plain)
+                ax.yaxis.set_minor_formatter(plain)
+        ax.set_ylabel(panel.ylabel + (" (log scale)" if panel.logy else ""))
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_title(title, fontsize=11)
+    axes[-1].set_xlabel(xlabel)
+    handles = [Line2D([], [], color=colours[k % len(colours)], linewidth=1.8)
+               for k in range(len(labels))]
+    fig.legend(handles, labels, loc="outside lower center", fontsize=8, frameon=False,
+               ncol=1 if long_labels else 2)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -80,12 +80,13 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     sub = parser.add_subparsers(dest="command")
 
     demo = sub.add_parser(
-        "demo", help="train a small model with the seed's three schedules, print and chart them",
-        description="The seed tutorial's three worked examples (StepLR, ReduceLROnPlateau, "
+        "demo",
+        help="train a small model with the tutorial's three schedules, print and chart them",
+        description="The tutorial's three worked examples (StepLR, ReduceLROnPlateau, "
                     "CosineAnnealingLR), each training a linear regression model by mini-batch "
                     "SGD/Adam for --epochs epochs: prints epoch, train/validation loss and lr, "
-                    f"then charts the three lr curves ({DEMO_PNG} with matplotlib, otherwise "
-                    "in the terminal).")
+                    f"then charts each example's validation loss above its lr ({DEMO_PNG} with "
+                    "matplotlib; in the terminal, the lr curves).")
     demo.add_argument("--epochs", type=int, default=100, help="epochs per example (default 100)")
     demo.add_argument("--torch", action="store_true",
                       help="train a torch model (torch.nn.Linear, torch.optim.SGD/Adam) instead "
@@ -138,8 +139,11 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
 
 
 def _chart(parser: argparse.ArgumentParser, args: argparse.Namespace, curves: Any,
-           out: Any, default_png: str, **chart: Any) -> None:
-    """Write the PNG and/or the terminal chart that the options ask for."""
+           out: Any, default_png: str, draw_png: Any = None, **chart: Any) -> None:
+    """Write the PNG and/or the terminal chart that the options ask for.
+
+    ``draw_png(path)`` draws the PNG when the picture is more than ``curves`` (the demo's
+    loss and lr panels); the terminal chart is always ``curves``."""
     from . import chart as chart_module
 
     png = args.output if args.output else (None if args.ascii else default_png)
@@ -156,7 +160,10 @@ def _chart(parser: argparse.ArgumentParser, args: argparse.Namespace, curves: An
         print(chart_module.render_text(curves, **chart), file=out, end="")
     if png:
         try:
-            chart_module.render_png(curves, png, **chart)
+            if draw_png is not None:
+                draw_png(png)
+            else:
+                chart_module.render_png(curves, png, **chart)
         except (OSError, ValueError) as error:  # no such directory, unknown extension, ...
             reason = getattr(error, "strerror", None) or error
             if args.output:
@@ -195,15 +202,27 @@ def _demo(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--torch needs torch, which is not installed (pip install torch); "
                      "without --torch the demo trains a numpy model")
     out = _PipeSafe(sys.stdout)
-    curves = demo_module.run(out, epochs=args.epochs, use_torch=args.torch)
+    val_losses: dict[str, list[float]] = {}
+    curves = demo_module.run(out, epochs=args.epochs, use_torch=args.torch,
+                             val_losses=val_losses)
     if not args.no_plot:
-        from .chart import Curve
+        from .chart import Curve, Panel, render_png_panels
 
         # legend: "StepLR(step_size=10, gamma=0.5), SGD lr=0.1" (the title less "Example 1: ")
         data = [Curve(t.split(": ", 1)[-1], lrs, x0=1) for t, lrs in curves.items()]
-        _chart(parser, args, data, out, DEMO_PNG, xlabel="epoch", logy=True,
-               title=f"lrcore demo: the seed's three schedules ({args.epochs} epochs"
-                     f"{', torch model' if args.torch else ', numpy model'})")
+        losses = [Curve(t.split(": ", 1)[-1], val_losses[t], x0=1) for t in curves]
+        title = (f"lrcore demo: the tutorial's three examples ({args.epochs} epochs"
+                 f"{', torch model' if args.torch else ', numpy model'})")
+
+        def draw_png(path: str) -> None:
+            # the loss on top, the lr below on the same epochs: where a schedule drops the lr,
+            # the reader sees what the loss did next
+            render_png_panels([Panel(losses, "validation loss", logy=True, held=False),
+                               Panel(data, "learning rate", logy=True)], path,
+                              title=title, xlabel="epoch")
+
+        _chart(parser, args, data, out, DEMO_PNG, draw_png=draw_png, xlabel="epoch",
+               logy=True, title=title)
     out.flush()
     return 0
 

@@ -1,4 +1,4 @@
-"""The seed's three worked examples on a real (small) training loop, with no torch needed.
+"""The tutorial's three worked examples on a real (small) training loop, with no torch needed.
 
 A linear regression model in numpy is trained by mini-batch SGD; its optimizer is a plain object
 with ``param_groups``, which is all lrcore's schedulers need. Each example prints, per epoch,
@@ -170,10 +170,12 @@ def _torch_model(example: Example, data: Data, rng: np.random.Generator,
 
 def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed: int = 0,
           every: int = 10, out: SupportsWrite[str] | None = None,
-          use_torch: bool = False) -> list[float]:
+          use_torch: bool = False, val_losses: list[float] | None = None) -> list[float]:
     """Train with the example's scheduler; return the lr of every epoch.
 
     ``use_torch``: train a torch model with a torch optimizer instead of the numpy one.
+    ``val_losses``: a list that gets each epoch's validation loss appended, so that the chart
+    can show what the schedule did to the model, beside the lr.
     """
     rng = np.random.default_rng(seed)
     make_model = _torch_model if use_torch else _numpy_model
@@ -184,6 +186,8 @@ def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed:
         lr = optimizer.param_groups[0]["lr"]
         lrs.append(lr)
         train_loss, val_loss = train_epoch()
+        if val_losses is not None:
+            val_losses.append(val_loss)
         if example.steps_with_loss:  # the examples that step with the loss make a plateau scheduler
             cast(lr_scheduler.ReduceLROnPlateau, scheduler).step(val_loss)
         else:
@@ -195,10 +199,11 @@ def train(example: Example, data: Data, epochs: int = 100, batch: int = 8, seed:
     return lrs
 
 
-def run(out: SupportsWrite[str], epochs: int = 100,
-        use_torch: bool = False) -> dict[str, list[float]]:
+def run(out: SupportsWrite[str], epochs: int = 100, use_torch: bool = False,
+        val_losses: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
     """Run the three examples, printing their progress; return each one's lr per epoch
-    (keyed by the example's title). ``use_torch``: a torch model and optimizer."""
+    (keyed by the example's title). ``use_torch``: a torch model and optimizer.
+    ``val_losses``: a dict that gets each example's validation loss per epoch, by title."""
     data = make_data()
     curves: dict[str, list[float]] = {}
     for example in EXAMPLES:
@@ -207,6 +212,10 @@ def run(out: SupportsWrite[str], epochs: int = 100,
             title = title.replace(", SGD", ", torch.optim.SGD").replace(", Adam",
                                                                        ", torch.optim.Adam")
         print(title, file=out)
-        curves[title] = train(example, data, epochs=epochs, out=out, use_torch=use_torch)
+        losses: list[float] = []
+        curves[title] = train(example, data, epochs=epochs, out=out, use_torch=use_torch,
+                              val_losses=losses)
+        if val_losses is not None:
+            val_losses[title] = losses
         print(file=out)
     return curves

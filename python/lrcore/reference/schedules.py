@@ -676,8 +676,13 @@ class WarmupLR(_Composite, LRScheduler):
         verbose (bool): accepted for compatibility.
 
     Example:
-        >>> cosine = CosineAnnealingLR(optimizer, T_max=10_000)
+        >>> from lrcore import CosineAnnealingLR, WarmupLR
+        >>> class OptimizerLike:   # any object with param_groups, or a torch optimizer
+        ...     param_groups = [{"lr": 0.1}]
+        >>> cosine = CosineAnnealingLR(OptimizerLike(), T_max=10_000)
         >>> scheduler = WarmupLR(cosine, warmup_steps=500)   # then scheduler.step() per batch
+        >>> scheduler.simulate(1000)[[0, 250, 500, 1000], 0].tolist()
+        [0.0, 0.04992293334332817, 0.09938441702975702, 0.09755282581475784]
     """
 
     # A WarmupLR sets the lrs from its scheduler's during its warmup (see _check_warmup_chain).
