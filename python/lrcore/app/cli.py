@@ -240,10 +240,13 @@ def _plot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                                         "(try eta_min > 0, or drop --log)")
     except plot_module.SpecError as error:
         parser.error(str(error))
-    what = "lr" if args.key == "lr" else args.key
-    title = f"lrcore plot: {what} per step (starting at {args.lr:g}" + (
-        f", {args.groups} param groups starting at {args.lr:g}/(g+1))" if args.groups > 1
-        else ")")
+    if args.key == "lr":
+        title = f"lrcore plot: lr per step (optimizer lr {args.lr:g}" + (
+            f", {args.groups} param groups starting at lr/(g+1))" if args.groups > 1 else ")")
+    else:
+        title = f"lrcore plot: {args.key} per step (starting at {args.lr:g}" + (
+            f", {args.groups} param groups starting at {args.lr:g}/(g+1))" if args.groups > 1
+            else ")")
     out = _PipeSafe(sys.stdout)
     _chart(parser, args, curves, out, PLOT_PNG, xlabel="step", logy=args.log, title=title,
            **({} if args.key == "lr" else {"ylabel": args.key}))
