@@ -74,7 +74,9 @@ def test_wheel_installs_and_runs_without_build_tools(dists, tmp_path):
     # Only the interpreter on PATH: no compiler, cmake or ninja can be found during the install.
     os.symlink(sys.executable, bare / "python")
     env = {"PATH": str(bare), "HOME": str(tmp_path), "CC": "false", "CXX": "false"}
-    _run([bare / "python", "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
+    # pip of the environment running the tests: the symlink, outside that environment, starts
+    # its base interpreter, which may have no pip (Debian's Pythons ship without one).
+    _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
           "--target", target, dists["repaired"]], env=env)
     assert not (target / "lrcore" / "_core.cpython").exists()
     code = textwrap.dedent(
