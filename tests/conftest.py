@@ -66,8 +66,16 @@ NEEDS_TORCH = sorted(p.name for p in _HERE.glob("test_*.py") if _needs_torch(p.s
 collect_ignore = [] if HAVE_TORCH else NEEDS_TORCH
 
 
-def pytest_report_header(config):
+def _oracle_line() -> str:
     if HAVE_TORCH:
         return "oracle: torch"
     return (f"oracle: lrcore.reference (torch is not installed); {len(NEEDS_TORCH)} modules "
             f"need torch and are not collected: {' '.join(NEEDS_TORCH)}")
+
+
+def pytest_report_header(config):
+    return _oracle_line()
+
+
+def pytest_terminal_summary(terminalreporter):  # -q drops the header; the summary stays
+    terminalreporter.write_line(_oracle_line())
