@@ -1,6 +1,10 @@
 """Differential-testing harness: the module under test vs ``torch.optim.lr_scheduler``.
 
-The oracle is always torch 2.13.  The module under test is ``lrcore`` unless the
+The oracle is torch 2.13 wherever torch is installed.  Where it is not (the interpreters that
+CI tests without torch), the oracle is ``lrcore.reference``, the pure-Python transcription of
+torch's code that tests/test_reference.py checks bit for bit against torch, and the optimizers
+are :class:`DuckSGD` / :class:`DuckAdam`, which hold the param groups torch's SGD and Adam
+would; :data:`ORACLE` says which.  The module under test is ``lrcore`` unless the
 environment variable ``LRCORE_UNDER_TEST=torch`` is set, in which case torch is
 compared with itself (used to validate the test-suite).
 
@@ -24,9 +28,15 @@ import pickle
 import random
 import warnings
 
-import torch
-import torch.optim.lr_scheduler as TLR
-import torch.optim.swa_utils as TSWA
+try:
+    import torch
+    import torch.optim.lr_scheduler as TLR
+    import torch.optim.swa_utils as TSWA
+    ORACLE = "torch"
+except ModuleNotFoundError:
+    torch = None
+    from lrcore.reference import lr_scheduler as TLR, swa_utils as TSWA  # type: ignore[no-redef]
+    ORACLE = "reference"
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -129,7 +139,7 @@ def diff(a, b, path: str = "", exact: bool = False) -> str | None:
             if d:
                 return d
         return None
-    if isinstance(a, torch.Tensor):
+    if torch is not None and isinstance(a, torch.Tensor):
         if not isinstance(b, torch.Tensor) or a.dtype != b.dtype or not torch.equal(a, b):
             return f"{path}: {a!r} (torch) != {b!r} (under test)"
         return None
@@ -292,11 +302,81 @@ def opt_spec(kind="sgd", lrs=(0.1,), momenta=None, betas=None, extra=None):
     return {"kind": kind, "lrs": list(lrs), "momenta": momenta, "betas": betas, "extra": extra}
 
 
-def make_opt(ospec) -> torch.optim.Optimizer:
+class _DuckOptimizer:
+    """torch's optimizer as a scheduler sees it, for the runs without torch: ``defaults``, and
+    ``param_groups`` completed from them as torch's ``add_param_group`` completes each group
+    (the same keys in the same order, so that states and snapshots compare as with torch)."""
+
+    DEFAULTS: dict = {}
+
+    def __init__(self, groups, **defaults):
+        self.defaults = {**self.DEFAULTS, **defaults}
+        self.param_groups = []
+        for g in groups:
+            g = dict(g)
+            for k, v in self.defaults.items():
+                g.setdefault(k, v)
+            self.param_groups.append(g)
+        self.state: dict = {}
+
+    def step(self, closure=None):
+        return None if closure is None else closure()
+
+    def zero_grad(self, set_to_none=True):
+        pass
+
+    # As torch's Optimizer: a state_dict numbers the params, loading one puts the saved groups
+    # (copies) in place of the current ones around the same params, and a pickle holds the groups
+    # but not the ``step`` a scheduler patched onto the instance.
+    def state_dict(self):
+        groups, n = [], 0
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            packed["params"] = list(range(n, n + len(g["params"])))
+            n += len(g["params"])
+            groups.append(packed)
+        return {"state": {}, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        saved = copy.deepcopy(state_dict["param_groups"])
+        if len(saved) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for g, ng in zip(self.param_groups, saved):
+            ng["params"] = g["params"]
+        self.param_groups = saved
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+class DuckSGD(_DuckOptimizer):
+    DEFAULTS = {"lr": 0.001, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False,
+                "maximize": False, "foreach": None, "differentiable": False, "fused": None}
+
+
+class DuckAdam(_DuckOptimizer):
+    DEFAULTS = {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0,
+                "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
+                "differentiable": False, "fused": None, "decoupled_weight_decay": False}
+
+
+def no_momentum_opt():
+    """An optimizer with neither momentum nor betas (torch's Adagrad)."""
+    if torch is not None:
+        return torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))])
+    return _DuckOptimizer([{"params": [object()]}], lr=0.01, lr_decay=0, weight_decay=0,
+                          initial_accumulator_value=0, eps=1e-10)
+
+
+def make_opt(ospec):
     lrs = ospec["lrs"]
     groups = []
     for i, lr in enumerate(lrs):
-        g = {"params": [torch.nn.Parameter(torch.zeros(2))], "lr": lr}
+        g = {"params": [torch.nn.Parameter(torch.zeros(2)) if torch is not None else object()],
+             "lr": lr}
         if ospec.get("momenta") is not None and ospec["kind"] == "sgd":
             g["momentum"] = ospec["momenta"][i]
         if ospec.get("betas") is not None and ospec["kind"] == "adam":
@@ -305,9 +385,9 @@ def make_opt(ospec) -> torch.optim.Optimizer:
             g.update(copy.deepcopy(ospec["extra"][i]))
         groups.append(g)
     if ospec["kind"] == "sgd":
-        return torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+        return (torch.optim.SGD if torch is not None else DuckSGD)(groups, lr=0.1, momentum=0.9)
     if ospec["kind"] == "adam":
-        return torch.optim.Adam(groups, lr=1e-3)
+        return (torch.optim.Adam if torch is not None else DuckAdam)(groups, lr=1e-3)
     raise ValueError(ospec["kind"])
 
 
@@ -415,7 +495,7 @@ class Pair:
         return vt, vl, exc
 
     def _snapshot(self, sched):
-        groups = [{k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in g.items()
+        groups = [{k: (v.clone() if torch is not None and isinstance(v, torch.Tensor) else v) for k, v in g.items()
                    if k != "params"} for g in self.opt_l.param_groups]
         try:
             state = sched.state_dict()
@@ -727,7 +807,10 @@ def metric_streams(draw, max_len=120):
         if special and rnd.random() < 0.05:
             v = rnd.choice([math.nan, math.inf, -math.inf, 0.0, -0.0])
         r = rnd.random()
-        if r < 0.1:
+        if torch is None:  # without torch, no Tensor metrics; the draws stay those of torch's runs
+            if 0.1 <= r < 0.2 and v == v and abs(v) != math.inf:
+                v = int(v)
+        elif r < 0.1:
             v = torch.tensor(v, dtype=torch.float64)  # scheduler calls float(metrics)
         elif r < 0.15:
             v = torch.tensor(v, dtype=torch.float32)

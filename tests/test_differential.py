@@ -12,13 +12,13 @@ import random
 import sys
 
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _pairs import (  # noqa: E402
     ALL_NAMES, EPOCH_KINDS, LEAF_KINDS, LR, SWA, TLR, TSWA, UNDER_TEST, Fn, Pair, _call,
+    no_momentum_opt,
     any_specs, both, build, diff, hsettings, leaf_specs, make_opt, metric_streams, opt_spec,
     opt_specs, plateau_specs, resume_extra, run_steps,
 )
@@ -605,9 +605,9 @@ ERRORS = {
     "cyclic_bad_mode": lambda m, s, o, o2: m.CyclicLR(o, 0.01, 0.1, mode="foo"),
     "cyclic_base_len": lambda m, s, o, o2: m.CyclicLR(o, [0.01] * 5, 0.1),
     "cyclic_no_momentum": lambda m, s, o, o2: m.CyclicLR(
-        torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))]), 0.01, 0.1),
+        no_momentum_opt(), 0.01, 0.1),
     "onecycle_no_momentum": lambda m, s, o, o2: m.OneCycleLR(
-        torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))]), 0.01, total_steps=5),
+        no_momentum_opt(), 0.01, total_steps=5),
     "swalr_anneal": lambda m, s, o, o2: s.SWALR(o, 0.05, anneal_strategy="foo"),
     "swalr_epochs_neg": lambda m, s, o, o2: s.SWALR(o, 0.05, anneal_epochs=-1),
     "swalr_epochs_float": lambda m, s, o, o2: s.SWALR(o, 0.05, anneal_epochs=1.5),

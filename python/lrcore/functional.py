@@ -71,6 +71,7 @@ import operator
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _core
 from ._impl.checks import one_cycle_total_steps
@@ -115,7 +116,7 @@ def get_max_threads() -> int:
 # ---- inputs ---------------------------------------------------------------------------------
 
 
-def _int_steps(steps: Any) -> np.ndarray:
+def _int_steps(steps: Any) -> NDArray[Any]:
     """steps as an int64 array (no copy when it already is one)."""
     a = np.asarray(steps)
     if a.dtype == np.int64:
@@ -139,7 +140,7 @@ def _int_steps(steps: Any) -> np.ndarray:
     raise TypeError(f"steps must be integers, not {a.dtype}")
 
 
-def _float_epochs(steps: Any) -> np.ndarray:
+def _float_epochs(steps: Any) -> NDArray[Any]:
     """steps as float64 epochs; negative integer epochs are reported as torch formats ints."""
     a = np.asarray(steps)
     if a.dtype.kind in "biu" and a.size:
@@ -158,7 +159,7 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) > 0
 
 
-def _groups(**named: Any) -> tuple[dict[str, np.ndarray], bool]:
+def _groups(**named: Any) -> tuple[dict[str, NDArray[Any]], bool]:
     """Per-group values: each a scalar or a 1-D sequence; scalars broadcast (torch's _format_param).
 
     Returns each as a 1-D float64 array of the common length, and whether there is a groups axis.
@@ -187,7 +188,7 @@ def _groups(**named: Any) -> tuple[dict[str, np.ndarray], bool]:
     return out, per_group
 
 
-def _result(out: np.ndarray, steps: np.ndarray, per_group: bool) -> Any:
+def _result(out: NDArray[Any], steps: NDArray[Any], per_group: bool) -> Any:
     if steps.ndim == 0 and not per_group:
         return float(out)
     return out

@@ -8,9 +8,10 @@ values, one per x = ``x0``, ``x0 + 1``, ...
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -59,7 +60,7 @@ def render_text(curves: Sequence[Curve], *, title: str = "", xlabel: str = "step
     if logy and not np.all(every[~np.isnan(every)] > 0):
         raise ValueError("a log scale needs positive values")
 
-    def tr(v: np.ndarray) -> np.ndarray:
+    def tr(v: NDArray[Any]) -> NDArray[Any]:
         return np.log10(v) if logy else v
 
     finite = tr(every[np.isfinite(every)])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import lr_scheduler
 
@@ -27,11 +28,11 @@ if TYPE_CHECKING:
 class NumpySGD:
     """SGD over numpy arrays: the smallest optimizer an lrcore scheduler can drive."""
 
-    def __init__(self, params: list[np.ndarray], lr: float) -> None:
+    def __init__(self, params: list[NDArray[Any]], lr: float) -> None:
         self.param_groups: list[dict[str, Any]] = [{"params": params, "lr": lr}]
         self.defaults: dict[str, Any] = {"lr": lr}
 
-    def step(self, grads: list[np.ndarray]) -> None:
+    def step(self, grads: list[NDArray[Any]]) -> None:
         for group in self.param_groups:
             for param, grad in zip(group["params"], grads):
                 param -= group["lr"] * grad
@@ -40,7 +41,7 @@ class NumpySGD:
 class NumpyAdam:
     """Adam over numpy arrays (its groups carry ``betas``, as torch's Adam's do)."""
 
-    def __init__(self, params: list[np.ndarray], lr: float, betas: tuple[float, float] = (0.9, 0.999),
+    def __init__(self, params: list[NDArray[Any]], lr: float, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8) -> None:
         self.param_groups: list[dict[str, Any]] = [
             {"params": params, "lr": lr, "betas": betas, "eps": eps}]
@@ -49,7 +50,7 @@ class NumpyAdam:
         self._v = [np.zeros_like(p) for p in params]
         self._t = 0
 
-    def step(self, grads: list[np.ndarray]) -> None:
+    def step(self, grads: list[NDArray[Any]]) -> None:
         self._t += 1
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
@@ -65,10 +66,10 @@ class NumpyAdam:
 
 @dataclass
 class Data:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
+    x_train: NDArray[Any]
+    y_train: NDArray[Any]
+    x_val: NDArray[Any]
+    y_val: NDArray[Any]
 
 
 def make_data(seed: int = 0, n: int = 512, features: int = 8) -> Data:
@@ -80,7 +81,7 @@ def make_data(seed: int = 0, n: int = 512, features: int = 8) -> Data:
     return Data(x[:split], y[:split], x[split:], y[split:])
 
 
-def _mse(w: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+def _mse(w: NDArray[Any], b: NDArray[Any], x: NDArray[Any], y: NDArray[Any]) -> float:
     return float(np.mean((x @ w + b - y) ** 2))
 
 
